@@ -1,0 +1,1 @@
+"""Accounts, roles, organisations, jurisdiction scopes and the one authorization function."""

@@ -1,0 +1,81 @@
+"""Authentication with temporary lockout, for both the login page and the token endpoint."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+
+from ..extensions import db
+from ..registry.versioning import utcnow
+from .accounts import find_by_username
+from .models import Account, ApiToken
+from .passwords import burn_time, verify_password
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+
+
+class LoginError(Exception):
+    """Why a login failed, in Chinese; ``locked`` when the account is temporarily locked."""
+
+    def __init__(self, message: str, locked: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.locked = locked
+
+
+def authenticate(username: str, password: str) -> Account:
+    """The account for these credentials; counts failures and locks after five in a row."""
+    account = find_by_username(username or "")
+    if account is None:
+        burn_time(password or "")
+        raise LoginError("用户名或密码错误")
+    now = utcnow()
+    if account.locked_until and account.locked_until > now:
+        raise LoginError(_locked_message(account), locked=True)
+    if not verify_password(account.password_hash, password or ""):
+        account.failed_logins += 1
+        locked = account.failed_logins >= MAX_FAILURES
+        if locked:
+            account.locked_until, account.failed_logins = now + LOCKOUT, 0
+        db.session.commit()
+        if locked:
+            raise LoginError(_locked_message(account), locked=True)
+        left = MAX_FAILURES - account.failed_logins
+        raise LoginError(f"用户名或密码错误，再错误 {left} 次账户将被临时锁定")
+    if not account.is_enabled:
+        raise LoginError("该账户已停用，请联系发放账户的卫生行政部门")
+    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
+    db.session.commit()
+    return account
+
+
+def login_rate_limit() -> str:
+    """Attempts per client address on the login page and token endpoint (Flask-Limiter)."""
+    return current_app.config.get("LOGIN_RATE_LIMIT", "20/minute")
+
+
+def _locked_message(account: Account) -> str:
+    minutes = max(1, int((account.locked_until - utcnow()).total_seconds() // 60) + 1)
+    return f"连续登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试"
+
+
+def issue_token(account: Account, name: str = "login", scopes: list[str] | None = None,
+                ttl: timedelta | None = None) -> tuple[str, ApiToken]:
+    """A new bearer token; the plain token is returned once and only its digest is stored."""
+    token = secrets.token_urlsafe(32)
+    ttl = ttl or timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
+    record = ApiToken(account_id=account.id, token_hash=ApiToken.digest(token), name=name,
+                      scopes=scopes or [], expires_at=utcnow() + ttl)
+    db.session.add(record)
+    db.session.commit()
+    return token, record
+
+
+def account_for_token(token: str) -> Account | None:
+    record = db.session.query(ApiToken).filter_by(token_hash=ApiToken.digest(token)).first()
+    if record is None or record.revoked_at or record.expires_at <= utcnow():
+        return None
+    account = record.account
+    return account if account.is_enabled else None

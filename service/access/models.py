@@ -1,0 +1,121 @@
+"""Login accounts and API tokens."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db
+from ..registry.institutions import Institution
+from ..registry.reference import Administration
+from ..registry.versioning import utcnow
+
+# Roles per the process catalogue. An account's kind says what it belongs to; its roles say what
+# it may do there.
+ROLES = {
+    "sysadmin": "系统管理员",
+    "designer": "流程设计员",
+    "auditor": "审计员",
+    "api_client": "外部系统",
+    "bureau_clerk": "受理审核员",
+    "bureau_head": "审批负责人",
+    "bureau_accounts": "账户管理员",
+    "bureau_supervision": "监督员",
+    "inst_admin": "机构管理员",
+    "inst_clerk": "机构经办人",
+    "inst_inspector": "自查员",
+    "inst_scorer": "记分员",
+    "physician": "医师",
+    "nurse": "护士",
+}
+KINDS = {
+    "staff": "平台",
+    "administration": "卫生行政部门",
+    "institution": "医疗机构",
+    "physician": "医师",
+    "nurse": "护士",
+}
+ADMINISTRATION_ROLES = ("bureau_clerk", "bureau_head", "bureau_accounts", "bureau_supervision")
+INSTITUTION_ROLES = ("inst_admin", "inst_clerk", "inst_inspector", "inst_scorer")
+
+
+class Account(UserMixin, db.Model):
+    """A login. Belongs to an administration, an institution, a person, or the platform."""
+
+    __tablename__ = "account"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(16))
+    roles: Mapped[list] = mapped_column(db.JSON, default=list)
+    administration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("administration.id"), index=True
+    )
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"), index=True)
+    physician_id: Mapped[int | None] = mapped_column(ForeignKey("physician.id"), index=True)
+    nurse_id: Mapped[int | None] = mapped_column(ForeignKey("nurse.id"), index=True)
+    division_code: Mapped[str | None] = mapped_column(String(6))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(120))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    session_epoch: Mapped[int] = mapped_column(default=0)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    administration: Mapped[Administration | None] = relationship()
+    institution: Mapped[Institution | None] = relationship()
+    physician = relationship("Physician")
+    nurse = relationship("Nurse")
+
+    def get_id(self) -> str:
+        # The epoch makes every session of an account void when its password changes.
+        return f"{self.id}:{self.session_epoch}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.is_enabled
+
+    def has_role(self, *roles: str) -> bool:
+        return any(r in (self.roles or []) for r in roles)
+
+    @property
+    def organisation(self) -> Administration | Institution | None:
+        return self.administration or self.institution
+
+    @property
+    def organisation_name(self) -> str:
+        org = self.organisation
+        return org.name if org else "医政管理平台"
+
+    @property
+    def role_names(self) -> list[str]:
+        return [ROLES.get(r, r) for r in self.roles or []]
+
+
+class ApiToken(db.Model):
+    """A bearer token; only its SHA-256 is stored."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (Index("ix_api_token_hash", "token_hash", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(60), default="login")
+    scopes: Mapped[list] = mapped_column(db.JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    account: Mapped[Account] = relationship()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

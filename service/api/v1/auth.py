@@ -1,0 +1,52 @@
+"""``POST /api/v1/auth/token`` and ``GET /api/v1/me``."""
+from __future__ import annotations
+
+from flask import jsonify
+from marshmallow import Schema, fields, validate
+
+from ...access.login import LoginError, authenticate, issue_token, login_rate_limit
+from ...errors import ApiError
+from ...extensions import limiter
+from . import bp
+from .common import authenticated, caller, json_body
+
+
+class TokenRequest(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+@bp.post("/auth/token")
+@limiter.limit(login_rate_limit)
+def token():
+    body = json_body(TokenRequest())
+    try:
+        account = authenticate(body["username"], body["password"])
+    except LoginError as exc:
+        raise ApiError(401, exc.message, code="account_locked" if exc.locked else "bad_credentials") from None
+    plain, record = issue_token(account)
+    return jsonify({"token": plain, "expires_at": record.expires_at.isoformat(),
+                    "must_change_password": account.must_change_password})
+
+
+@bp.get("/me")
+@authenticated
+def me():
+    actor = caller()
+    org = actor.organisation
+    person = None
+    if actor.physician_id:
+        person = {"id": actor.physician_id, "kind": "physician"}
+    elif actor.nurse_id:
+        person = {"id": actor.nurse_id, "kind": "nurse"}
+    return jsonify({
+        "username": actor.username,
+        "display_name": actor.display_name,
+        "kind": actor.kind,
+        "roles": actor.roles,
+        "organisation": None if org is None else {
+            "id": org.id, "kind": actor.kind, "name": org.name,
+            "division_code": org.division_code,
+        },
+        "person": person,
+    })

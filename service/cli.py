@@ -1,0 +1,91 @@
+"""Operations through ``flask``: set-up, reference and demo data, administrators, outbox."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from .extensions import db
+
+seed_cli = AppGroup("seed", help="Load reference or demo data.")
+accounts_cli = AppGroup("accounts", help="Manage accounts.")
+outbox_cli = AppGroup("outbox", help="Notification outbox.")
+
+
+@seed_cli.command("reference")
+def seed_reference() -> None:
+    """Load divisions, administrations and code tables from seed/ (idempotent)."""
+    from .registry.seeding import load_reference
+
+    for table, n in load_reference().items():
+        click.echo(f"{table}: {n}")
+
+
+@seed_cli.command("demo")
+@click.option("--force", is_flag=True, help="Load even when not in the embedded default.")
+def seed_demo(force: bool) -> None:
+    """Load the demo organisations, persons and accounts (embedded default only)."""
+    from .registry.demo import load_demo
+
+    if not (current_app.config["DEMO_DATA"] or force):
+        raise click.ClickException("demo data is loaded only in the embedded default (DEMO_DATA)")
+    counts = load_demo()
+    click.echo("demo data already present" if not counts else
+               ", ".join(f"{k}: {v}" for k, v in counts.items()))
+
+
+@click.command("setup")
+def setup() -> None:
+    """Migrate the database, load reference data and, in the embedded default, demo data."""
+    from .registry.demo import load_demo
+    from .registry.seeding import load_reference
+
+    upgrade()
+    load_reference()
+    if current_app.config["DEMO_DATA"]:
+        load_demo()
+        click.echo("demo data loaded; demo accounts use the password Demo12345")
+    click.echo("database ready")
+
+
+@accounts_cli.command("create-admin")
+@click.argument("username")
+@click.option("--password", envvar="ADMIN_PASSWORD", prompt=True, hide_input=True,
+              confirmation_prompt=True, help="Or set ADMIN_PASSWORD.")
+@click.option("--name", "display_name", default="系统管理员")
+def create_admin(username: str, password: str, display_name: str) -> None:
+    """Create a platform administrator (sysadmin) account."""
+    from .access.accounts import USERNAME, find_by_username
+    from .access.models import Account
+    from .access.passwords import hash_password, password_problem
+
+    if not USERNAME.match(username):
+        raise click.BadParameter("must start with a letter; letters, digits, . _ -", param_hint="USERNAME")
+    if find_by_username(username):
+        raise click.ClickException(f"account {username} already exists")
+    problem = password_problem(password)
+    if problem:
+        raise click.BadParameter(problem, param_hint="--password")
+    db.session.add(Account(username=username, display_name=display_name, kind="staff",
+                           roles=["sysadmin"], password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"created administrator {username}")
+
+
+@outbox_cli.command("flush")
+def outbox_flush() -> None:
+    """Deliver every pending notification now, in this process."""
+    from .notify.outbox import deliver, pending_ids
+
+    ids = pending_ids(limit=100_000)
+    for message_id in ids:
+        deliver(message_id)
+    click.echo(f"processed {len(ids)} notifications")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_cli)
+    app.cli.add_command(accounts_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(setup)

@@ -1,0 +1,1 @@
+"""Notifications: an outbox table and pluggable SMS / e-mail gateways."""

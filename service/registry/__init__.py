@@ -1,0 +1,1 @@
+"""The authoritative records: divisions, administrations, institutions, persons."""

@@ -1,0 +1,36 @@
+"""Names and choice lists of the code tables (cached per process; reference data is static)."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .reference import CodeTable
+
+
+@lru_cache(maxsize=16)
+def _table(table: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (c.code, c.name) for c in db.session.scalars(
+            select(CodeTable).where(CodeTable.table == table).order_by(CodeTable.code)
+        )
+    )
+
+
+def choices(table: str) -> list[tuple[str, str]]:
+    return list(_table(table))
+
+
+def name(code: str | None, table: str) -> str:
+    if not code:
+        return ""
+    return dict(_table(table)).get(code, code)
+
+
+def valid(code: str, table: str) -> bool:
+    return code in dict(_table(table))
+
+
+def clear() -> None:
+    _table.cache_clear()

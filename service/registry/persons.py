@@ -1,0 +1,177 @@
+"""Physicians, their qualifications and practice registrations, nurses and departments."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db
+from .versioning import Versioned, column_snapshot, utcnow
+
+PHYSICIAN_CATEGORIES = {"1": "临床", "2": "口腔", "3": "公共卫生", "4": "中医"}
+PHYSICIAN_LEVELS = {"physician": "执业医师", "assistant": "执业助理医师"}
+REGISTRATION_KINDS = {
+    "main": "主要执业机构",
+    "multi_site": "多机构备案",
+    "legacy_multi_location": "多地点执业（旧）",
+}
+REGISTRATION_STATUSES = {
+    "active": "有效",
+    "filed": "已备案离岗",
+    "changed_out": "已变更转出",
+    "ended": "已终止",
+    "cancelled": "已注销",
+}
+NURSE_STATUSES = {"active": "有效", "expired": "已过期", "cancelled": "已注销"}
+
+
+class Qualification(db.Model):
+    """A physician qualification record (医师资格), the stand-in for the national records.
+
+    It is never changed by this service: personal-info changes live on the physician.
+    """
+
+    __tablename__ = "qualification"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date]
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    certificate_number: Mapped[str] = mapped_column(String(32), unique=True)
+    category: Mapped[str] = mapped_column(String(1))
+    level: Mapped[str] = mapped_column(String(12))
+    year: Mapped[int]
+    school: Mapped[str | None] = mapped_column(String(80))
+    education: Mapped[str | None] = mapped_column(String(20))
+
+    @property
+    def category_name(self) -> str:
+        return PHYSICIAN_CATEGORIES.get(self.category, self.category)
+
+    @property
+    def level_name(self) -> str:
+        return PHYSICIAN_LEVELS.get(self.level, self.level)
+
+
+class Physician(Versioned, db.Model):
+    """A physician known to the registry, linked to exactly one qualification."""
+
+    __tablename__ = "physician"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    qualification_id: Mapped[int] = mapped_column(ForeignKey("qualification.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date]
+    certificate_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))
+    email: Mapped[str | None] = mapped_column(String(120))
+    education: Mapped[str | None] = mapped_column(String(20))
+    school: Mapped[str | None] = mapped_column(String(80))
+    title: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    qualification: Mapped[Qualification] = relationship()
+    registrations: Mapped[list[PracticeRegistration]] = relationship(
+        back_populates="physician", order_by="PracticeRegistration.id"
+    )
+
+    def snapshot(self) -> dict:
+        return column_snapshot(self)
+
+
+class PracticeRegistration(Versioned, db.Model):
+    """A practice registration of a physician at an institution (main or filed)."""
+
+    __tablename__ = "practice_registration"
+    __table_args__ = (
+        Index("ix_practice_registration_inst", "institution_id", "status", "kind"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    physician_id: Mapped[int] = mapped_column(ForeignKey("physician.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    category: Mapped[str] = mapped_column(String(1))
+    scope: Mapped[str] = mapped_column(String(120))
+    location_code: Mapped[str] = mapped_column(ForeignKey("division.code"))
+    certificate_number: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    valid_from: Mapped[date]
+    valid_to: Mapped[date | None]
+
+    physician: Mapped[Physician] = relationship(back_populates="registrations")
+    institution = relationship("Institution")
+
+    @property
+    def kind_name(self) -> str:
+        return REGISTRATION_KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_name(self) -> str:
+        return REGISTRATION_STATUSES.get(self.status, self.status)
+
+    def snapshot(self) -> dict:
+        return column_snapshot(self)
+
+
+class Nurse(Versioned, db.Model):
+    """A registered nurse (护士) and her current registration."""
+
+    __tablename__ = "nurse"
+    __table_args__ = (Index("ix_nurse_institution", "institution_id", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    id_number: Mapped[str] = mapped_column(String(18), unique=True)
+    gender: Mapped[str] = mapped_column(String(1))
+    birth_date: Mapped[date]
+    certificate_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
+    registered_on: Mapped[date | None]
+    valid_until: Mapped[date | None]
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    phone: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    institution = relationship("Institution")
+
+    @property
+    def status_name(self) -> str:
+        return NURSE_STATUSES.get(self.status, self.status)
+
+    def snapshot(self) -> dict:
+        return column_snapshot(self)
+
+
+class DepartmentSubject(db.Model):
+    __tablename__ = "department_subject"
+    department_id: Mapped[int] = mapped_column(
+        ForeignKey("department.id", ondelete="CASCADE"), primary_key=True
+    )
+    subject_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+
+class Department(Versioned, db.Model):
+    """An institution department (科室), mapped to one or more subjects."""
+
+    __tablename__ = "department"
+    __table_args__ = (Index("ix_department_code", "institution_id", "code", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(60))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    subjects: Mapped[list[DepartmentSubject]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def subject_codes(self) -> list[str]:
+        return sorted(s.subject_code for s in self.subjects)
+
+    def snapshot(self) -> dict:
+        data = column_snapshot(self)
+        data["subjects"] = self.subject_codes
+        return data

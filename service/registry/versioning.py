@@ -1,0 +1,158 @@
+"""Every change to a registry record is a new version; history is never overwritten.
+
+Records that mix in :class:`Versioned` get a ``version`` counter. Whenever such a record is
+inserted or changed, the session's ``before_flush`` hook appends a :class:`RecordVersion` row
+holding a full snapshot, who changed it, why and on behalf of which case. Reading the state at a
+date is reading the newest snapshot that was valid then.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String, event, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class ChangeContext:
+    actor_id: int | None = None
+    reason: str = ""
+    case_id: int | None = None
+
+
+_context: contextvars.ContextVar[ChangeContext] = contextvars.ContextVar(
+    "registry_change_context", default=ChangeContext()
+)
+
+
+@contextlib.contextmanager
+def change_context(actor_id: int | None, reason: str, case_id: int | None = None) -> Iterator[None]:
+    """Attribute every registry change made inside the block to an actor and a reason."""
+    token = _context.set(ChangeContext(actor_id, reason, case_id))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+class RecordVersion(db.Model):
+    """An immutable snapshot of one registry record at one version."""
+
+    __tablename__ = "record_version"
+    __table_args__ = (
+        Index("ix_record_version_entity", "entity", "entity_id", "version", unique=True),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int]
+    version: Mapped[int]
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[dict] = mapped_column(db.JSON)
+    changed: Mapped[list] = mapped_column(db.JSON, default=list)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    case_id: Mapped[int | None]
+
+    actor = relationship("Account", lazy="joined")
+
+
+class Versioned:
+    """Mixin for registry records whose every change is kept."""
+
+    __versioned__ = True
+    version: Mapped[int] = mapped_column(default=0)
+
+    def snapshot(self) -> dict:
+        """A JSON-ready dict of every registered item of the record."""
+        raise NotImplementedError
+
+
+def column_snapshot(obj) -> dict:
+    """Every column of a record except bookkeeping, as JSON-ready values."""
+    data = {}
+    for col in obj.__table__.columns:
+        if col.key in ("version", "created_at"):
+            continue
+        value = getattr(obj, col.key)
+        if isinstance(value, (date, datetime)):
+            value = value.isoformat()
+        elif isinstance(value, Decimal):
+            value = str(value)
+        data[col.key] = value
+    return data
+
+
+def _changed_keys(obj: Versioned) -> list[str]:
+    state = sa_inspect(obj)
+    return sorted(
+        a.key for a in state.attrs if a.key != "version" and a.history.has_changes()
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _bump_versions(session: Session, _flush_context, _instances) -> None:
+    ctx = _context.get()
+    now = utcnow()
+    pending = session.info.setdefault("versions_pending", [])
+    for obj in list(session.new):
+        if isinstance(obj, Versioned):
+            obj.version = 1
+            pending.append((obj, [], ctx, now))
+    for obj in list(session.dirty):
+        if isinstance(obj, Versioned) and session.is_modified(obj, include_collections=True):
+            changed = _changed_keys(obj)
+            if changed:
+                obj.version = (obj.version or 0) + 1
+                pending.append((obj, changed, ctx, now))
+
+
+@event.listens_for(Session, "after_flush")
+def _write_versions(session: Session, _flush_context) -> None:
+    pending = session.info.pop("versions_pending", [])
+    if not pending:
+        return
+    session.execute(
+        RecordVersion.__table__.insert(),
+        [
+            {
+                "entity": obj.__tablename__, "entity_id": obj.id, "version": obj.version,
+                "valid_from": now, "data": obj.snapshot(), "changed": changed,
+                "actor_id": ctx.actor_id, "reason": ctx.reason, "case_id": ctx.case_id,
+            }
+            for obj, changed, ctx, now in pending
+        ],
+    )
+
+
+def history(entity: str, entity_id: int) -> list[RecordVersion]:
+    """All versions of one record, oldest first."""
+    return list(db.session.scalars(
+        select(RecordVersion)
+        .where(RecordVersion.entity == entity, RecordVersion.entity_id == entity_id)
+        .order_by(RecordVersion.version)
+    ))
+
+
+def state_at(entity: str, entity_id: int, when: datetime) -> RecordVersion | None:
+    """The version of a record that was in force at ``when`` (None if it did not exist yet)."""
+    return db.session.scalars(
+        select(RecordVersion)
+        .where(
+            RecordVersion.entity == entity, RecordVersion.entity_id == entity_id,
+            RecordVersion.valid_from <= when,
+        )
+        .order_by(RecordVersion.version.desc())
+        .limit(1)
+    ).first()

@@ -1,0 +1,45 @@
+"""Server-rendered pages (Chinese), one blueprint per area."""
+from __future__ import annotations
+
+from flask import Flask
+
+from ..access.models import Account
+from ..extensions import db, login_manager
+from .menu import menu_for
+
+
+def register(app: Flask) -> None:
+    from . import accounts, auth, home, institutions
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def _load(session_id: str) -> Account | None:
+        ident, _, epoch = session_id.partition(":")
+        if not ident.isdigit() or not epoch.isdigit():
+            return None
+        account = db.session.get(Account, int(ident))
+        if account is None or account.session_epoch != int(epoch):
+            return None
+        return account
+
+    app.jinja_env.globals["menu_for"] = menu_for
+    from . import filters
+
+    filters.register(app)
+    for module in (auth, home, institutions, accounts):
+        app.register_blueprint(module.bp)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "frame-ancestors 'none'",
+        )
+        return response

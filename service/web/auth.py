@@ -1,0 +1,73 @@
+"""Login, logout and password change."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..access.accounts import change_password
+from ..access.login import LoginError, authenticate, login_rate_limit
+from ..access.passwords import verify_password
+from ..extensions import db, limiter
+from .forms import ChangePasswordForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("home.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(login_rate_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home.index"))
+    form = LoginForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            account = authenticate(form.username.data, form.password.data)
+        except LoginError as exc:
+            error = exc.message
+        else:
+            login_user(account)
+            if account.must_change_password:
+                flash("首次登录或密码已重置，请先修改密码。", "warning")
+                return redirect(url_for("auth.change_password"))
+            return redirect(_safe_next(request.args.get("next")))
+    status = 401 if error else (400 if form.errors else 200)
+    return render_template("auth/login.html", form=form, error=error), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("您已安全退出。", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("当前密码不正确")
+        elif form.new.data == form.current.data:
+            form.new.errors.append("新密码不能与当前密码相同")
+        else:
+            problem = change_password(current_user, form.new.data)
+            if problem:
+                form.new.errors.append(problem)
+            else:
+                db.session.commit()
+                login_user(current_user)  # the epoch changed: renew this session only
+                flash("密码已修改。", "success")
+                return redirect(url_for("home.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status
