@@ -30,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from . import database, jobs
     from .extensions import csrf, db, limiter, login_manager, migrate
@@ -41,6 +42,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     jobs.bind(app)
+    from .jobs import notifications  # noqa: F401  (actors and the after-commit hook)
 
     from . import api, cli, errors, web
 

@@ -68,6 +68,10 @@ def bind(app) -> None:
     app_context.app = app
 
 
+def in_process_broker() -> bool:
+    return isinstance(broker, StubBroker)
+
+
 def broker_state() -> str:
     """``ok`` when the broker answers, else a short reason (for ``/healthz``)."""
     if isinstance(broker, StubBroker):

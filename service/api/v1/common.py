@@ -35,8 +35,8 @@ def authenticated(view):
     return wrapper
 
 
-def json_body(schema: Schema) -> dict:
-    """The request's JSON object validated by ``schema``: 415, 413, 400 or 422 otherwise."""
+def json_object() -> dict:
+    """The request's JSON object: 415, 413 or 400 when it is not one."""
     if not request.is_json:
         raise ApiError(415, "请求体须为 JSON（Content-Type: application/json）")
     if request.content_length and request.content_length > MAX_JSON_BYTES:
@@ -46,6 +46,12 @@ def json_body(schema: Schema) -> dict:
         raise ApiError(400, "请求体不是有效的 JSON")
     if not isinstance(data, dict):
         raise ApiError(400, "请求体须为 JSON 对象")
+    return data
+
+
+def json_body(schema: Schema) -> dict:
+    """The request's JSON object validated by ``schema``: 415, 413, 400 or 422 otherwise."""
+    data = json_object()
     try:
         return schema.load(data)
     except ValidationError as exc:

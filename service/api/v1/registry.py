@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from sqlalchemy import select
 
 from ...access.policy import require
 from ...errors import ApiError
+from ...extensions import db
+from ...masking import mask_id
+from ...registry.backfill import BackfillError, backfill_institution
+from ...registry.validation import normalise_id, resident_id_problem
 from ...registry.institutions import Institution
-from ...registry.persons import Nurse, Physician
+from ...registry.persons import Nurse, Physician, Qualification
 from ...registry.queries import InstitutionFilters, QueryError, page
 from ...registry.versioning import history
 from . import bp
-from .common import authenticated, caller, list_limit
+from .common import authenticated, caller, json_object, list_limit
 from .schemas import (
     InstitutionSchema,
     InstitutionSummarySchema,
@@ -57,3 +62,35 @@ def physician(physician_id: int):
 @authenticated
 def nurse(nurse_id: int):
     return jsonify(NurseSchema().dump(require(caller(), Nurse, nurse_id)))
+
+
+@bp.post("/institutions")
+@authenticated
+def backfill():
+    """Backfill (数据补录) an institution licensed before the system."""
+    data = json_object()
+    try:
+        inst = backfill_institution(caller(), data)
+    except BackfillError as exc:
+        status = 403 if list(exc.fields) == ["_schema"] else 422
+        raise ApiError(status, fields=exc.fields) from None
+    db.session.commit()
+    return jsonify(InstitutionSchema().dump(inst)), 201
+
+
+@bp.get("/qualifications")
+@authenticated
+def qualification_lookup():
+    """Look up a physician's qualification by resident ID (institutions and administrations)."""
+    actor = caller()
+    if actor.kind not in ("institution", "administration"):
+        raise ApiError(403)
+    id_number = normalise_id(request.args.get("id_number", ""))
+    problem = resident_id_problem(id_number)
+    if problem:
+        raise ApiError(422, fields={"id_number": [problem]})
+    q = db.session.scalars(select(Qualification).where(Qualification.id_number == id_number)).first()
+    if q is None:
+        raise ApiError(404, "未查询到该身份证号码对应的医师资格信息")
+    return jsonify({"name": q.name, "id_number": mask_id(q.id_number), "category": q.category,
+                    "level": q.level, "year": q.year, "certificate_number": q.certificate_number})

@@ -1,0 +1,51 @@
+"""Identifier and registered-item checks with Chinese field messages (python-stdnum)."""
+from __future__ import annotations
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength, ValidationError
+
+
+def resident_id_problem(value: str) -> str | None:
+    """Why a resident ID (GB 11643) is not valid, or None."""
+    if not value:
+        return "请填写公民身份号码"
+    try:
+        ric.validate(value)
+    except InvalidLength:
+        return "公民身份号码应为 18 位"
+    except InvalidFormat:
+        return "公民身份号码格式不正确（前 17 位为数字，末位为数字或 X）"
+    except InvalidComponent:
+        return "公民身份号码中的出生日期无效"
+    except InvalidChecksum:
+        return "公民身份号码校验位不正确，请核对"
+    except ValidationError:
+        return "公民身份号码无效"
+    return None
+
+
+def uscc_problem(value: str) -> str | None:
+    """Why a unified social credit code (GB 32100) is not valid, or None."""
+    if not value:
+        return "请填写统一社会信用代码"
+    try:
+        uscc.validate(value)
+    except InvalidLength:
+        return "统一社会信用代码应为 18 位"
+    except InvalidFormat:
+        return "统一社会信用代码含有无效字符"
+    except InvalidComponent:
+        return "统一社会信用代码中的机构代码或行政区划部分无效"
+    except InvalidChecksum:
+        return "统一社会信用代码校验位不正确，请核对"
+    except ValidationError:
+        return "统一社会信用代码无效"
+    return None
+
+
+def normalise_id(value: str) -> str:
+    return ric.compact(value or "").upper()
+
+
+def normalise_uscc(value: str) -> str:
+    return uscc.compact(value or "").upper()

@@ -1,0 +1,341 @@
+"""Test infrastructure: one application per session on a freshly migrated database with the
+demo data, and a rolled-back outer transaction around every test.
+
+Environment:
+- ``TEST_DATABASE_URL``: the database (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
+  default a new SQLite file under the pytest temporary directory.
+- ``TEST_REDIS_URL``: rate-limit storage (e.g. ``redis://127.0.0.1:6379/15``); default ``memory://``.
+- ``CI=true``: both must be set and reachable, or the run stops before any test.
+
+With pytest-xdist each worker gets its own PostgreSQL schema (``test_gw0``, ...) or SQLite file
+and its own rate-limit key prefix, so workers never see each other's data.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
+
+DEMO_PASSWORD = "Demo12345"
+DEMO_USERNAMES = (
+    "admin", "designer", "auditor", "bj.wjw", "bj.chaoyang.wjw", "cq.jiangbei.wjw",
+    "inst.chaoyang1", "inst.chaoyang2", "inst.jiangbei1", "doctor.demo", "doctor.new",
+)
+CI = os.environ.get("CI", "").strip().lower() == "true"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+# --- where the tests run ---------------------------------------------------------------------
+
+def _check_reachable(db_url: str | None, redis_url: str | None) -> None:
+    if db_url:
+        engine = create_engine(db_url)
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            raise pytest.UsageError(f"TEST_DATABASE_URL is not reachable: {exc}") from exc
+        finally:
+            engine.dispose()
+    if redis_url:
+        import redis
+
+        try:
+            redis.Redis.from_url(redis_url, socket_connect_timeout=3).ping()
+        except Exception as exc:
+            raise pytest.UsageError(f"TEST_REDIS_URL is not reachable: {exc}") from exc
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    db_url, redis_url = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
+    if CI:
+        missing = [n for n, v in (("TEST_DATABASE_URL", db_url), ("TEST_REDIS_URL", redis_url)) if not v]
+        if missing:
+            raise pytest.UsageError(f"CI=true: {' and '.join(missing)} must be set (tests never skip in CI)")
+    _check_reachable(db_url, redis_url)
+
+
+def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A URL for an empty database: the PostgreSQL schema is dropped and created again."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'yizheng.sqlite3'}"
+    from service.config import normalise_database_url
+
+    url = normalise_database_url(url)
+    if not url.startswith("postgresql"):
+        raise pytest.UsageError(f"TEST_DATABASE_URL must be PostgreSQL, not {url.split(':', 1)[0]}")
+    schema = f"test_{WORKER}" if WORKER else "public"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    if schema == "public":
+        return url
+    parsed = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return parsed.render_as_string(hide_password=False)
+
+
+def _ratelimit_overrides() -> dict[str, Any]:
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    if not redis_url:
+        return {"RATELIMIT_STORAGE_URI": "memory://"}
+    # limiter.reset() clears only this prefix, so parallel workers keep their own counters
+    return {"RATELIMIT_STORAGE_URI": redis_url,
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"yizheng-test-{WORKER or 'main'}"}}
+
+
+# --- the application -------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from flask_migrate import upgrade
+
+    from service import create_app
+    from service.extensions import db
+    from service.registry import codes
+    from service.registry.demo import load_demo
+    from service.registry.seeding import load_reference
+
+    instance = tmp_path_factory.mktemp("instance")
+    application = create_app({
+        "DATABASE_URL": _database_url(tmp_path_factory),
+        "SECRET_KEY": "test-secret",
+        "DEMO_DATA": "1",
+        "INSTANCE_DIR": str(instance),
+        "TESTING": True,
+        "LOGIN_RATE_LIMIT": "1000/minute",
+        **_ratelimit_overrides(),
+    })
+    with application.app_context():
+        upgrade()  # the real migrations, so that they are tested on every run
+        load_reference()
+        if not load_demo():
+            raise RuntimeError("demo data was not loaded into the fresh test database")
+        codes.clear()
+        db.session.remove()
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session picks the engine per table and ignores ``bind``; for the
+    duration of a test every statement must go through the test's connection instead."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and self.bind is not None:
+            return self.bind
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(app: Flask) -> Iterator[Connection]:
+    """Run the test inside an outer transaction that is rolled back afterwards.
+
+    Every session (one per request's app context) joins that transaction through a SAVEPOINT,
+    so code that commits works normally, and nothing it writes outlives the test.
+    """
+    from service.extensions import db, limiter
+
+    with app.app_context():
+        engine = db.engine
+    connection = engine.connect()
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session({
+        "bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession,
+    })
+    limiter.reset()
+    try:
+        yield connection
+    finally:
+        db.session = original
+        outer.rollback()
+        connection.close()
+
+
+# --- clients and helpers ---------------------------------------------------------------------
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def new_client(app: Flask) -> Callable[[], FlaskClient]:
+    """Another browser: its own cookie jar."""
+    return app.test_client
+
+
+_CSRF_INPUT = re.compile(r'<input[^>]*\bname="csrf_token"[^>]*>')
+_VALUE = re.compile(r'\bvalue="([^"]+)"')
+
+
+def csrf(client: FlaskClient, url: str) -> str:
+    """The CSRF token from the first form on the page at ``url``."""
+    response = client.get(url)
+    assert response.status_code == 200, f"GET {url} answered {response.status_code}"
+    tag = _CSRF_INPUT.search(response.get_data(as_text=True))
+    assert tag, f"no csrf_token field on {url}"
+    value = _VALUE.search(tag.group(0))
+    assert value, f"csrf_token field on {url} has no value"
+    return value.group(1)
+
+
+def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> TestResponse:
+    """Log in through the login page (with its CSRF token); returns the POST's response."""
+    token = csrf(client, "/login")
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})
+
+
+def logged_in(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+    response = login(client, username, password)
+    assert response.status_code == 302, f"login of {username} answered {response.status_code}"
+    return client
+
+
+@dataclass
+class ApiClient:
+    """A test client that sends ``Authorization: Bearer <token>`` with every request."""
+
+    client: FlaskClient
+    token: str
+    username: str = ""
+
+    def _headers(self, headers: dict | None) -> dict:
+        return {"Authorization": f"Bearer {self.token}", **(headers or {})}
+
+    def get(self, path: str, headers: dict | None = None, **kwargs: Any) -> TestResponse:
+        return self.client.get(path, headers=self._headers(headers), **kwargs)
+
+    def post(self, path: str, json: Any = None, headers: dict | None = None,
+             **kwargs: Any) -> TestResponse:
+        if json is not None:
+            kwargs["json"] = json
+        return self.client.post(path, headers=self._headers(headers), **kwargs)
+
+    def me(self) -> dict:
+        response = self.get("/api/v1/me")
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()
+
+
+def get_token(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> str:
+    response = client.post("/api/v1/auth/token", json={"username": username, "password": password})
+    assert response.status_code == 200, f"token for {username}: {response.get_json()}"
+    return response.get_json()["token"]
+
+
+@pytest.fixture
+def api(app: Flask) -> Callable[..., ApiClient]:
+    """``api("bj.chaoyang.wjw")``: an API client holding a fresh token of that account."""
+
+    def make(username: str, password: str = DEMO_PASSWORD) -> ApiClient:
+        client = app.test_client()
+        return ApiClient(client, get_token(client, username, password), username)
+
+    return make
+
+
+@dataclass
+class Database:
+    """Direct database reads and writes for assertions, each in its own app context (so that
+    test requests never share the test's context, its ``g`` or its session)."""
+
+    app: Flask
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        from service.extensions import db
+
+        with self.app.app_context():
+            yield db.session
+
+    def scalar(self, stmt) -> Any:
+        with self.session() as s:
+            return s.scalar(stmt)
+
+    def scalars(self, stmt) -> list:
+        with self.session() as s:
+            return list(s.scalars(stmt))
+
+    def rows(self, stmt) -> list:
+        with self.session() as s:
+            return list(s.execute(stmt).all())
+
+    def count(self, stmt) -> int:
+        from sqlalchemy import func
+
+        with self.session() as s:
+            return s.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+@pytest.fixture
+def database(app: Flask) -> Database:
+    return Database(app)
+
+
+@dataclass(frozen=True)
+class Demo:
+    """Ids of the demo organisations and persons, keyed by the demo account's user name."""
+
+    account: dict[str, int] = field(default_factory=dict)
+    institution: dict[str, int] = field(default_factory=dict)
+    administration: dict[str, int] = field(default_factory=dict)
+    physician: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def demo(app: Flask) -> Demo:
+    from service.access.models import Account
+    from service.extensions import db
+
+    ids = Demo()
+    with app.app_context():
+        for a in db.session.scalars(select(Account).where(Account.username.in_(DEMO_USERNAMES))):
+            ids.account[a.username] = a.id
+            for mapping, value in ((ids.institution, a.institution_id),
+                                   (ids.administration, a.administration_id),
+                                   (ids.physician, a.physician_id)):
+                if value is not None:
+                    mapping[a.username] = value
+        db.session.remove()
+    missing = set(DEMO_USERNAMES) - set(ids.account)
+    assert not missing, f"demo accounts missing: {sorted(missing)}"
+    return ids
+
+
+def error_of(response: TestResponse) -> dict:
+    """The ``error`` object of an API error answer, after checking the shape."""
+    body = response.get_json()
+    assert isinstance(body, dict) and set(body) == {"error"}, body
+    error = body["error"]
+    assert isinstance(error.get("code"), str) and error["code"], error
+    assert isinstance(error.get("message"), str) and error["message"], error
+    return error
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def chinese(text: str) -> bool:
+    return bool(CHINESE.search(text))
+
+
+ROOT = Path(__file__).resolve().parent.parent
