@@ -18,6 +18,22 @@ INSTITUTION_STATUSES = {
     "cancelled": "已注销",
 }
 
+# Chinese names of the registered items, for history and change lists.
+FIELD_LABELS = {
+    "name": "机构名称", "uscc": "统一社会信用代码", "registration_number": "登记号",
+    "category_code": "机构类别", "economic_type_code": "经济类型", "management_class": "经营性质",
+    "level_code": "机构级别", "affiliation_code": "隶属关系", "address": "地址",
+    "postal_code": "邮政编码", "phone": "联系电话", "fax": "传真",
+    "legal_representative": "法定代表人", "principal": "主要负责人",
+    "registered_capital": "注册资金", "service_mode": "服务方式", "beds": "床位",
+    "dental_chairs": "牙椅", "floor_area": "建筑面积", "staff_count": "职工人数",
+    "service_population": "服务人口", "division_code": "行政区划", "city_code": "所属地市",
+    "province_code": "所属省份", "issuing_authority_id": "发证机关",
+    "licence_valid_from": "许可证有效期起", "licence_valid_to": "许可证有效期止",
+    "is_filed_clinic": "备案诊所", "status": "状态", "verification_due": "下次校验日期",
+    "subjects": "诊疗科目", "id": "编号",
+}
+
 
 class InstitutionSubject(db.Model):
     """A registered subject (诊疗科目) of an institution."""

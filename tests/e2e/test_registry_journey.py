@@ -34,7 +34,7 @@ def test_chaoyang_clerk_searches_opens_an_institution_and_sees_its_history(page)
     page.click("#history >> xpath=preceding::button[contains(., '保存')][1]")
     expect(page.locator(".flash-success")).to_contain_text("联系方式已保存")
     expect(history).to_contain_text("第 2 版")
-    expect(history).to_contain_text("phone")
+    expect(history).to_contain_text("联系电话")
 
 
 def test_chaoyang_clerk_cannot_open_a_jiangbei_institution(page, live_server):
