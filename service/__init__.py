@@ -42,9 +42,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     jobs.bind(app)
-    from .jobs import notifications  # noqa: F401  (actors and the after-commit hook)
-
     from . import api, cli, errors, web
+    from .jobs import notifications, periodic  # noqa: F401  (actors and the after-commit hook)
 
     errors.register(app)
     web.register(app)

@@ -11,6 +11,8 @@ from .extensions import db
 seed_cli = AppGroup("seed", help="Load reference or demo data.")
 accounts_cli = AppGroup("accounts", help="Manage accounts.")
 outbox_cli = AppGroup("outbox", help="Notification outbox.")
+jobs_cli = AppGroup("jobs", help="Timers, reminders and the clock.")
+processes_cli = AppGroup("processes", help="BPMN process definitions.")
 
 
 @seed_cli.command("reference")
@@ -38,11 +40,13 @@ def seed_demo(force: bool) -> None:
 @click.command("setup")
 def setup() -> None:
     """Migrate the database, load reference data and, in the embedded default, demo data."""
+    from .engine.definitions import deploy_all
     from .registry.demo import load_demo
     from .registry.seeding import load_reference
 
     upgrade()
     load_reference()
+    deploy_all()
     if current_app.config["DEMO_DATA"]:
         load_demo()
         click.echo("demo data loaded; demo accounts use the password Demo12345")
@@ -84,8 +88,53 @@ def outbox_flush() -> None:
     click.echo(f"processed {len(ids)} notifications")
 
 
+@jobs_cli.command("clock")
+def jobs_clock() -> None:
+    """Enqueue timer firing every minute and the daily reminders (one per deployment)."""
+    import threading
+
+    from .jobs.periodic import run_clock
+
+    click.echo("clock running; Ctrl+C to stop")
+    run_clock(threading.Event())
+
+
+@jobs_cli.command("timers")
+def jobs_timers() -> None:
+    """Fire every due timer now, in this process."""
+    from .engine.runtime import fire_timers
+
+    click.echo(f"cases moved: {fire_timers()}")
+
+
+@jobs_cli.command("reminders")
+@click.option("--today", default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
+def jobs_reminders(today: str | None) -> None:
+    """Send the verification reminders due today."""
+    from datetime import date, datetime
+
+    from .jobs.periodic import SHANGHAI, verification_reminders
+
+    day = date.fromisoformat(today) if today else datetime.now(SHANGHAI).date()
+    click.echo(f"reminders sent: {verification_reminders(day)}")
+
+
+@processes_cli.command("deploy")
+def processes_deploy() -> None:
+    """Validate and deploy every file in bpmn/ (unchanged files keep their version)."""
+    from .engine.definitions import DefinitionError, deploy_all
+
+    try:
+        for d in deploy_all():
+            click.echo(f"{d.process_id} v{d.version} {d.content_hash[:12]}")
+    except DefinitionError as exc:
+        raise click.ClickException("\n".join(exc.problems)) from None
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(seed_cli)
     app.cli.add_command(accounts_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup)
+    app.cli.add_command(jobs_cli)
+    app.cli.add_command(processes_cli)

@@ -4,5 +4,7 @@ from __future__ import annotations
 
 def import_all() -> None:
     from .access import models as _access  # noqa: F401
+    from .documents import models as _documents  # noqa: F401
+    from .engine import models as _engine  # noqa: F401
     from .notify import models as _notify  # noqa: F401
-    from .registry import institutions, persons, reference, versioning  # noqa: F401
+    from .registry import institutions, persons, reference, verification, versioning  # noqa: F401

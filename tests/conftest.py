@@ -5,13 +5,16 @@ Environment:
 - ``TEST_DATABASE_URL``: the database (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``);
   default a new SQLite file under the pytest temporary directory.
 - ``TEST_REDIS_URL``: rate-limit storage (e.g. ``redis://127.0.0.1:6379/15``); default ``memory://``.
-- ``CI=true``: both must be set and reachable, or the run stops before any test.
+- ``CI=true``: ``TEST_DATABASE_URL`` must be present (a PostgreSQL URL, or explicitly empty to
+  choose SQLite, as the second pass of ``.ci/run`` does) and ``TEST_REDIS_URL`` must be set; both
+  must be reachable, or the run stops before any test. Nothing is skipped.
 
 With pytest-xdist each worker gets its own PostgreSQL schema (``test_gw0``, ...) or SQLite file
 and its own rate-limit key prefix, so workers never see each other's data.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -62,9 +65,12 @@ def _check_reachable(db_url: str | None, redis_url: str | None) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     db_url, redis_url = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
     if CI:
-        missing = [n for n, v in (("TEST_DATABASE_URL", db_url), ("TEST_REDIS_URL", redis_url)) if not v]
+        missing = [m for m, bad in (
+            ("TEST_DATABASE_URL (a PostgreSQL URL, or empty for SQLite)", db_url is None),
+            ("TEST_REDIS_URL", not redis_url),
+        ) if bad]
         if missing:
-            raise pytest.UsageError(f"CI=true: {' and '.join(missing)} must be set (tests never skip in CI)")
+            raise pytest.UsageError(f"CI=true: {' and '.join(missing)} must be set; tests never skip in CI")
     _check_reachable(db_url, redis_url)
 
 
@@ -123,6 +129,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     })
     with application.app_context():
         upgrade()  # the real migrations, so that they are tested on every run
+        _enable_loggers()  # alembic's fileConfig disabled them: a 500 must show its traceback
         load_reference()
         if not load_demo():
             raise RuntimeError("demo data was not loaded into the fresh test database")
@@ -131,6 +138,12 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+def _enable_loggers() -> None:
+    for logger in logging.root.manager.loggerDict.values():
+        if isinstance(logger, logging.Logger):
+            logger.disabled = False
 
 
 class _BoundSession(FlaskSession):

@@ -151,6 +151,44 @@ def _account_rule(actor: Account, action: str) -> ColumnElement[bool]:
     return Account.id == actor.id if action == READ else false()
 
 
+def _case_rule(actor: Account, action: str) -> ColumnElement[bool]:
+    from ..engine.models import Case, WorkItem
+
+    if action != READ:
+        return false()
+    if _platform_wide(actor) and _actor_division(actor) is None:
+        return true()
+    rules = [Case.started_by_id == actor.id]
+    code = _actor_division(actor)
+    if code is not None and (actor.kind == "administration" or _platform_wide(actor)):
+        rules.append(_in_division(code, Case.province_code, Case.city_code, Case.division_code))
+    org_kind, org_id = {
+        "administration": ("administration", actor.administration_id),
+        "institution": ("institution", actor.institution_id),
+        "physician": ("physician", actor.physician_id),
+        "nurse": ("nurse", actor.nurse_id),
+    }.get(actor.kind, (None, None))
+    if org_id is not None:
+        rules.append(exists().where(
+            WorkItem.case_id == Case.id, WorkItem.organisation_kind == org_kind,
+            WorkItem.organisation_id == org_id,
+        ))
+    if actor.kind == "institution":
+        rules.append(Case.subject_institution_id == actor.institution_id)
+    if actor.kind == "physician" and actor.physician_id:
+        rules.append(Case.subject_physician_id == actor.physician_id)
+    return or_(*rules)
+
+
+def case_readable(actor: Account, case_id: int) -> bool:
+    """Whether the actor may read the case (used by documents attached to it)."""
+    from ..engine.models import Case
+
+    return bool(db.session.scalar(
+        select(exists().where(Case.id == case_id, scope(actor, READ, Case)))
+    ))
+
+
 RULES = {
     Institution: _institution_rule,
     Physician: _physician_rule,
@@ -165,6 +203,8 @@ def scope(actor: Account, action: str, model: type) -> ColumnElement[bool]:
     if actor is None or not actor.is_enabled:
         return false()
     rule = RULES.get(model)
+    if rule is None and model.__name__ == "Case":
+        rule = _case_rule
     if rule is None:
         raise LookupError(f"no access rule for {model.__name__}")
     return rule(actor, action)

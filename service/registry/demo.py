@@ -7,7 +7,14 @@ from ..access.models import Account
 from ..access.passwords import hash_password
 from ..extensions import db
 from .institutions import Institution, registration_number
-from .persons import Department, DepartmentSubject, Nurse, Physician, PracticeRegistration, Qualification
+from .persons import (
+    Department,
+    DepartmentSubject,
+    Nurse,
+    Physician,
+    PracticeRegistration,
+    Qualification,
+)
 from .reference import Administration, Division
 from .seeding import SEED_DIR, as_date, as_decimal, as_int, rows
 from .versioning import change_context

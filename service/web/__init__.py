@@ -1,11 +1,16 @@
 """Server-rendered pages (Chinese), one blueprint per area."""
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, redirect, request, url_for
+from flask_login import current_user
 
 from ..access.models import Account
 from ..extensions import db, login_manager
 from .menu import menu_for
+
+# Endpoints open to a session whose password must be changed first; REST has its own auth.
+PASSWORD_EXEMPT = {None, "static", "auth.login", "auth.logout", "auth.change_password"}
+NOT_PAGES = {"api_v1", "health"}
 
 
 def register(app: Flask) -> None:
@@ -31,6 +36,16 @@ def register(app: Flask) -> None:
     filters.register(app)
     for module in (auth, home, institutions, accounts):
         app.register_blueprint(module.bp)
+
+    @app.before_request
+    def _password_change_first():
+        # An issued or reset password travelled by SMS: until the holder sets her own, the
+        # session opens nothing but the password page (and logout).
+        if request.blueprint in NOT_PAGES or request.endpoint in PASSWORD_EXEMPT:
+            return None
+        if current_user.is_authenticated and current_user.must_change_password:
+            return redirect(url_for("auth.change_password"))
+        return None
 
     @app.after_request
     def _security_headers(response):

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..access.accounts import change_password
+from ..access.accounts import change_password as set_own_password
 from ..access.login import LoginError, authenticate, login_rate_limit
 from ..access.passwords import verify_password
 from ..extensions import db, limiter
@@ -61,7 +61,7 @@ def change_password():
         elif form.new.data == form.current.data:
             form.new.errors.append("新密码不能与当前密码相同")
         else:
-            problem = change_password(current_user, form.new.data)
+            problem = set_own_password(current_user, form.new.data)
             if problem:
                 form.new.errors.append(problem)
             else:

@@ -3,16 +3,28 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.meta import DefaultMeta
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
-class LoginForm(FlaskForm):
+class Form(FlaskForm):
+    """Base of every page form: WTForms' own messages (choice, length) in Chinese too."""
+
+    class Meta:
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            # Flask-WTF translates only through Flask-Babel; use WTForms' bundled catalogue.
+            return DefaultMeta.get_translations(self, form)
+
+
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField("当前密码", validators=[DataRequired("请输入当前密码")])
     new = PasswordField("新密码", validators=[DataRequired("请输入新密码"), Length(max=64)])
     confirm = PasswordField("确认新密码", validators=[EqualTo("new", "两次输入的新密码不一致")])
@@ -23,7 +35,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class IssueAccountForm(FlaskForm):
+class IssueAccountForm(Form):
     organisation = SelectField("所属单位", validators=[DataRequired("请选择账户所属的单位")])
     username = StringField("用户名", validators=[DataRequired("请填写用户名"), Length(max=40)])
     display_name = StringField("使用人姓名", validators=[DataRequired("请填写使用人姓名"), Length(max=80)])
@@ -32,7 +44,7 @@ class IssueAccountForm(FlaskForm):
     roles = MultiCheckboxField("角色", validate_choice=False)
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     phone = StringField("联系电话", validators=[Optional(), Length(max=32, message="过长")])
     fax = StringField("传真", validators=[Optional(), Length(max=32, message="过长")])
     postal_code = StringField("邮政编码", validators=[Optional(), Length(min=6, max=6, message="邮政编码为 6 位数字")])

@@ -5,9 +5,20 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user, login_required
 
+from ..access.models import Account
 from ..access.policy import CHANGE, READ, can, require
 from ..extensions import db
 from ..registry import codes
@@ -70,9 +81,11 @@ def export():
         flt = InstitutionFilters.from_args(request.args)
     except QueryError:
         abort(400)
-    actor = current_user._get_current_object()
+    actor_id = current_user.id
 
     def generate():
+        # Streaming starts after the view's session closed: load the actor in the streaming one.
+        actor = db.session.get(Account, actor_id)
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8
@@ -86,8 +99,9 @@ def export():
         yield buffer.getvalue()
 
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
+    # the rows are read while streaming: keep the request (and its database session) open
     return Response(
-        generate(), mimetype="text/csv; charset=utf-8",
+        stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f"attachment; filename=institutions-{stamp}.csv"},
     )
 

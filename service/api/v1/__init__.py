@@ -8,4 +8,4 @@ from ...extensions import csrf
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
 
-from . import accounts, auth, openapi, registry  # noqa: E402,F401  (routes attach to bp)
+from . import accounts, auth, cases, documents, openapi, registry  # noqa: E402,F401  (routes attach to bp)

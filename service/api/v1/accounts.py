@@ -8,9 +8,9 @@ from sqlalchemy import select
 from ...access.accounts import AccountError, issue_account, reset_password, set_enabled
 from ...access.models import Account
 from ...access.policy import MANAGE, require, scope
+from ...errors import ApiError
 from ...extensions import db
 from ...masking import mask_phone
-from ...errors import ApiError
 from . import bp
 from .common import authenticated, caller, json_body, list_limit
 

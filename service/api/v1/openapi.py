@@ -8,6 +8,7 @@ from flask import jsonify
 from . import bp
 from .accounts import AccountSchema, IssueRequest
 from .auth import TokenRequest
+from .documents import PREVIEW_WIDTHS, DocumentSchema
 from .schemas import (
     InstitutionSchema,
     InstitutionSummarySchema,
@@ -71,7 +72,7 @@ def build_spec() -> dict:
         ("TokenRequest", TokenRequest), ("Institution", InstitutionSchema),
         ("InstitutionSummary", InstitutionSummarySchema), ("Version", VersionSchema),
         ("Physician", PhysicianSchema), ("Nurse", NurseSchema), ("Account", AccountSchema),
-        ("IssueAccount", IssueRequest),
+        ("IssueAccount", IssueRequest), ("Document", DocumentSchema),
     ]:
         spec.components.schema(name, schema=schema)
     ref = lambda n: {"$ref": f"#/components/schemas/{n}"}  # noqa: E731
@@ -116,7 +117,159 @@ def build_spec() -> dict:
         spec.path(f"/api/v1/accounts/{{account_id}}/{action}", operations={"post": {
             "summary": summary, "security": sec, "parameters": _path("account_id"),
             "responses": _responses(ref("Account"), errors=(401, 403, 404, 409))}})
+    _document_paths(spec, sec)
+    _registry_write_paths(spec, sec)
+    _case_paths(spec, sec)
     return spec.to_dict()
+
+
+BACKFILL_BODY = {"type": "object", "required": [
+    "name", "uscc", "category_code", "economic_type_code", "management_class", "address",
+    "legal_representative", "division_code"], "properties": {
+    **{k: {"type": "string"} for k in (
+        "name", "uscc", "category_code", "economic_type_code", "management_class", "level_code",
+        "address", "postal_code", "phone", "fax", "legal_representative", "principal",
+        "service_mode", "registered_capital", "floor_area")},
+    "division_code": {"type": "string", "description": "county-level GB/T 2260 code in the "
+                      "caller's jurisdiction"},
+    "registration_number": {"type": "string", "description": "the existing licence's 22-char "
+                            "number; computed from the registered items when absent"},
+    **{k: {"type": "integer", "minimum": 0} for k in ("beds", "dental_chairs", "staff_count")},
+    "subjects": {"type": "array", "items": {"type": "string"}, "description": "诊疗科目 codes"},
+    "licence_valid_from": {"type": "string", "format": "date"},
+    "licence_valid_to": {"type": "string", "format": "date"},
+}}
+
+
+def _registry_write_paths(spec: APISpec, sec: list) -> None:
+    spec.path("/api/v1/institutions", operations={"post": {
+        "summary": "Backfill (数据补录) an institution licensed before the system, as its "
+                   "version 1; issuing authority only, inside its own division",
+        "security": sec,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": BACKFILL_BODY}}},
+        "responses": _responses({"$ref": "#/components/schemas/Institution"}, 201,
+                                errors=(400, 401, 403, 413, 415, 422))}})
+    spec.path("/api/v1/qualifications", operations={"get": {
+        "summary": "Look up a physician qualification by resident ID number (institutions and "
+                   "administrations); the ID number comes back masked",
+        "security": sec,
+        "parameters": [{"name": "id_number", "in": "query", "required": True,
+                        "schema": {"type": "string", "minLength": 18, "maxLength": 18}}],
+        "responses": _responses({"type": "object", "properties": {
+            **{k: {"type": "string"} for k in (
+                "name", "id_number", "category", "level", "certificate_number")},
+            "year": {"type": "integer"}}}, errors=(401, 403, 404, 422))}})
+    spec.path("/api/v1/openapi.json", operations={"get": {
+        "summary": "This OpenAPI 3 document",
+        "responses": {"200": {"description": "OK", "content": {"application/json": {
+            "schema": {"type": "object"}}}}}}})
+
+
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "schema": {"type": "string", "maxLength": 100},
+               "description": "the same key and body return the first result"}
+
+
+def _case_paths(spec: APISpec, sec: list) -> None:
+    from .cases import CaseSchema, EventSchema, WorkItemSchema
+
+    spec.components.schema("Case", schema=CaseSchema)
+    spec.components.schema("WorkItem", schema=WorkItemSchema)
+    spec.components.schema("CaseEvent", schema=EventSchema)
+    case = {"$ref": "#/components/schemas/Case"}
+    item = {"$ref": "#/components/schemas/WorkItem"}
+    data_body = {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["data"], "properties": {"data": {"type": "object"}}}}}}
+    spec.path("/api/v1/processes", operations={"get": {
+        "summary": "Deployed processes (newest version of each)", "security": sec,
+        "responses": _responses({"type": "object"}, errors=(401,))}})
+    spec.path("/api/v1/cases", operations={
+        "get": {"summary": "Cases visible to the caller, newest first", "security": sec,
+                "parameters": LIST_PARAMS + [
+                    {"name": n, "in": "query", "schema": {"type": "string"}}
+                    for n in ("process", "status", "subject")],
+                "responses": _responses(list_of="Case", errors=(400, 401))},
+        "post": {"summary": "Start a case: {process, subject: {institution_id}, data}", "security": sec,
+                 "parameters": [IDEMPOTENCY],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["process", "subject"], "properties": {
+                         "process": {"type": "string"}, "subject": {"type": "object"},
+                         "data": {"type": "object"}}}}}},
+                 "responses": _responses(case, 201, errors=(400, 401, 403, 404, 409, 415, 422))}})
+    spec.path("/api/v1/cases/{case_id}", operations={"get": {
+        "summary": "One case", "security": sec, "parameters": _path("case_id"),
+        "responses": _responses(case)}})
+    spec.path("/api/v1/cases/{case_id}/events", operations={"get": {
+        "summary": "The case's hash-chained history", "security": sec,
+        "parameters": _path("case_id"), "responses": _responses(list_of="CaseEvent")}})
+    spec.path("/api/v1/cases/{case_id}/replay", operations={"post": {
+        "summary": "Rebuild the case from its pinned definition and events; compare with the "
+                   "stored state and verify the hash chain", "security": sec,
+        "parameters": _path("case_id"), "responses": _responses({"type": "object", "properties": {
+            "ok": {"type": "boolean"}, "events": {"type": "integer"}, "detail": {"type": "string"}}})}})
+    spec.path("/api/v1/cases/{case_id}/withdraw", operations={"post": {
+        "summary": "The applicant withdraws while nobody has decided", "security": sec,
+        "parameters": _path("case_id") + [IDEMPOTENCY],
+        "responses": _responses(case, errors=(401, 403, 404, 409))}})
+    spec.path("/api/v1/work-items", operations={"get": {
+        "summary": "The caller's inbox", "security": sec, "parameters": LIST_PARAMS + [
+            {"name": "scope", "in": "query", "schema": {"type": "string", "enum": ["mine", "org"]}},
+            {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["open", "done"]}},
+            {"name": "process", "in": "query", "schema": {"type": "string"}}],
+        "responses": _responses(list_of="WorkItem", errors=(400, 401))}})
+    spec.path("/api/v1/work-items/{item_id}", operations={"get": {
+        "summary": "A work item with its form (JSON Schema) and current data (draft or prefill)",
+        "security": sec, "parameters": _path("item_id"), "responses": _responses(item)}})
+    for action, summary, body, ok in [
+        ("claim", "Take an organisation task", None, item),
+        ("release", "Give a claimed task back", None, item),
+        ("draft", "Save form data without completing", data_body, item),
+        ("complete", "Submit the form; returns the case after the step", data_body, case),
+    ]:
+        op = {"summary": summary, "security": sec, "parameters": _path("item_id") + [IDEMPOTENCY],
+              "responses": _responses(ok, errors=(400, 401, 403, 404, 409, 422))}
+        if body:
+            op["requestBody"] = body
+        spec.path(f"/api/v1/work-items/{{item_id}}/{action}", operations={"post": op})
+    spec.path("/api/v1/messages/{name}", operations={"post": {
+        "summary": "Inbound callback: a BPMN message for the case in correlation.case_id",
+        "security": sec, "parameters": [{"name": "name", "in": "path", "required": True,
+                                         "schema": {"type": "string"}}, IDEMPOTENCY],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["correlation"], "properties": {
+                "correlation": {"type": "object"}, "payload": {"type": "object"}}}}}},
+        "responses": _responses(case, errors=(400, 401, 404, 409, 422))}})
+
+
+def _document_paths(spec: APISpec, sec: list) -> None:
+    doc = {"$ref": "#/components/schemas/Document"}
+    spec.path("/api/v1/documents", operations={"post": {
+        "summary": "Upload a document (PDF, JPEG or PNG, recognised by content); pages are counted",
+        "security": sec,
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file"], "properties": {
+                "file": {"type": "string", "format": "binary"},
+                "case_id": {"type": "integer", "description": "the case the document belongs to"},
+                "kind": {"type": "string", "maxLength": 40, "description": "which material"}}}}}},
+        "responses": _responses(doc, 201, errors=(400, 401, 413, 415, 422))}})
+    spec.path("/api/v1/documents/{document_id}", operations={"get": {
+        "summary": "A document's metadata (uploader, the uploader's organisation, case readers)",
+        "security": sec, "parameters": _path("document_id"), "responses": _responses(doc)}})
+    spec.path("/api/v1/documents/{document_id}/content", operations={"get": {
+        "summary": "The file itself, inline, with its media type", "security": sec,
+        "parameters": _path("document_id"),
+        "responses": {**_responses(errors=(401, 404)), "200": {"description": "the file", "content": {
+            m: {"schema": {"type": "string", "format": "binary"}}
+            for m in ("application/pdf", "image/jpeg", "image/png")}}}}})
+    spec.path("/api/v1/documents/{document_id}/pages/{page}.png", operations={"get": {
+        "summary": "Preview of one page (from 1) as PNG; every page of a PDF can be shown",
+        "security": sec,
+        "parameters": _path("document_id") + _path("page") + [{
+            "name": "width", "in": "query", "description": "pixels (default 900)",
+            "schema": {"type": "integer", "enum": list(PREVIEW_WIDTHS)}}],
+        "responses": {**_responses(errors=(400, 401, 404)), "200": {
+            "description": "the page", "content": {"image/png": {
+                "schema": {"type": "string", "format": "binary"}}}}}}})
 
 
 @bp.get("/openapi.json")

@@ -9,10 +9,10 @@ from ...errors import ApiError
 from ...extensions import db
 from ...masking import mask_id
 from ...registry.backfill import BackfillError, backfill_institution
-from ...registry.validation import normalise_id, resident_id_problem
 from ...registry.institutions import Institution
 from ...registry.persons import Nurse, Physician, Qualification
 from ...registry.queries import InstitutionFilters, QueryError, page
+from ...registry.validation import normalise_id, resident_id_problem
 from ...registry.versioning import history
 from . import bp
 from .common import authenticated, caller, json_object, list_limit

@@ -5,11 +5,10 @@ Revises:
 Create Date: 2026-11-21 21:21:36.939833
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import service.extensions
-
 
 # revision identifiers, used by Alembic.
 revision = 'fceaf04b755d'

@@ -1,0 +1,123 @@
+"""Actions of annual verification (I4): conclusions become registry changes here, only here."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..registry.institutions import Institution
+from ..registry.persons import Nurse, PracticeRegistration
+from ..registry.verification import VerificationRecord, add_months, add_years, period_years
+from . import ActionContext, action, prefill
+from .common import issuing_authority, notify_organisation
+
+REAPPLY_DAYS = 5  # 实施细则: re-apply within 5 days after the deferral period
+
+
+def _institution(ctx: ActionContext) -> Institution:
+    return db.session.get(Institution, ctx.case.subject_institution_id, with_for_update=True)
+
+
+def _was_deferred(ctx: ActionContext) -> bool:
+    return ctx.data.get("deferral") is not None
+
+
+@action("verification_pass")
+def verification_pass(ctx: ActionContext) -> str:
+    """Pass: a verification record, the next due date by the 1- or 3-year rule."""
+    inst = _institution(ctx)
+    years = period_years(inst, after_deferral=_was_deferred(ctx))
+    base = inst.verification_due or ctx.at.date()
+    if _was_deferred(ctx):
+        base = ctx.at.date()
+    next_due = add_years(base, years)
+    db.session.add(VerificationRecord(
+        institution_id=inst.id, case_id=ctx.case.id, result="passed", decided_at=ctx.at,
+        period_years=years, next_due=next_due, comment=ctx.data.get("comment"),
+    ))
+    inst.verification_due = next_due
+    if inst.status == "deferred":
+        inst.status = "active"
+    return "approved"
+
+
+@action("verification_deferral")
+def verification_deferral(ctx: ActionContext, defer_months: int, comment: str | None = None) -> dict:
+    """Deferred verification of 1–6 months: the institution is marked deferred until then."""
+    inst = _institution(ctx)
+    until = add_months(ctx.at, int(defer_months))
+    db.session.add(VerificationRecord(
+        institution_id=inst.id, case_id=ctx.case.id, result="deferred", decided_at=ctx.at,
+        defer_months=int(defer_months), deferred_until=until, comment=comment,
+    ))
+    inst.status = "deferred"
+    return {"deferred_until": until.isoformat(), "defer_months": int(defer_months)}
+
+
+@action("verification_reapplication_window")
+def verification_reapplication_window(ctx: ActionContext) -> dict:
+    """The deferral has ended: the institution must re-apply within five days."""
+    reapply_by = ctx.at + timedelta(days=REAPPLY_DAYS)
+    notify_organisation(
+        ctx, _target_institution(ctx), "暂缓校验期满",
+        f"贵机构暂缓校验期已满，请于 {reapply_by.date().isoformat()} 前重新提交校验申请，逾期将拟注销执业许可证。",
+    )
+    return {"reapply_by": reapply_by.isoformat()}
+
+
+@action("verification_failed")
+def verification_failed(ctx: ActionContext) -> str:
+    """Failing after a deferral (or not re-applying): the authority is told to cancel."""
+    inst = _institution(ctx)
+    db.session.add(VerificationRecord(
+        institution_id=inst.id, case_id=ctx.case.id, result="failed", decided_at=ctx.at,
+        comment=ctx.data.get("comment"),
+    ))
+    notify_organisation(
+        ctx, issuing_authority(ctx.case), "校验不合格：拟注销执业许可证",
+        f"{inst.name}（登记号 {inst.registration_number}）暂缓校验后仍不合格或逾期未重新申请，"
+        f"请依法办理注销《医疗机构执业许可证》。业务编号 {ctx.case.id}。",
+    )
+    return "licence_to_be_cancelled"
+
+
+def _target_institution(ctx: ActionContext):
+    from . import Target
+
+    return Target("institution", ctx.case.subject_institution_id)
+
+
+@prefill("verification_application")
+def verification_application(case, last: dict | None) -> dict:
+    """The form as the institution last submitted it, or a fresh one from the registry."""
+    if last:
+        return last
+    inst = case.subject_institution
+    roster = [
+        {"kind": "physician", "name": r.physician.name, "id_number": r.physician.id_number,
+         "certificate_number": r.certificate_number or "", "title": r.physician.title or "",
+         "department": ""}
+        for r in db.session.scalars(select(PracticeRegistration).where(
+            PracticeRegistration.institution_id == inst.id, PracticeRegistration.status == "active"))
+    ]
+    nurses = db.session.scalars(select(Nurse).where(
+        Nurse.institution_id == inst.id, Nurse.status == "active"))
+    roster += [
+        {"kind": "nurse", "name": n.name, "id_number": n.id_number,
+         "certificate_number": n.certificate_number or "", "title": n.title or "", "department": ""}
+        for n in nurses
+    ]
+    due = inst.verification_due
+    years = period_years(inst)
+    return {
+        "verification_year": (due or case.created_at.date()).year,
+        "period_start": add_years(due, -years).isoformat() if due else "",
+        "period_end": due.isoformat() if due else "",
+        "renewal": False, "contact_person": inst.principal or inst.legal_representative,
+        "contact_phone": "", "physicians_count": sum(1 for r in roster if r["kind"] == "physician"),
+        "nurses_count": sum(1 for r in roster if r["kind"] == "nurse"), "technicians_count": 0,
+        "pharmacists_count": 0, "outpatient_visits": 0, "inpatient_discharges": 0,
+        "self_inspection": "", "roster": roster, "application_form": [], "licence_copy": [],
+        "work_summary": [], "other_materials": [],
+    }

@@ -1,0 +1,247 @@
+"""Processes, cases, their events and replay; the work-item inbox and its actions."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from marshmallow import Schema, fields, validate
+from sqlalchemy import select
+
+from ...access.policy import READ, require, scope
+from ...actions import get_prefill
+from ...engine import definitions, events, runtime
+from ...engine.models import Case, CaseEvent, WorkItem
+from ...engine.replay import replay
+from ...engine.routing import _organisation
+from ...errors import ApiError
+from ...extensions import db
+from . import bp
+from .common import authenticated, caller, json_body, list_limit
+from .idempotency import idempotent
+
+CASE_STATUSES = ("open", "completed", "withdrawn", "terminated")
+
+
+class CaseSchema(Schema):
+    id = fields.Integer()
+    process = fields.String(attribute="process_id")
+    version = fields.Function(lambda c: c.definition.version)
+    title = fields.String()
+    status = fields.String()
+    outcome = fields.String(allow_none=True)
+    subject = fields.Function(lambda c: {"institution_id": c.subject_institution_id,
+                                         "physician_id": c.subject_physician_id})
+    open_work_items = fields.Function(lambda c: [
+        {"id": i.id, "task": i.task, "title": i.title, "role": i.role,
+         "organisation_id": i.organisation_id, "deadline": i.deadline.isoformat() if i.deadline else None}
+        for i in db.session.scalars(select(WorkItem).where(
+            WorkItem.case_id == c.id, WorkItem.status == "open").order_by(WorkItem.id))
+    ])
+    next_timer_at = fields.DateTime(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+
+
+class WorkItemSchema(Schema):
+    id = fields.Integer()
+    case_id = fields.Integer()
+    process = fields.String(attribute="process_id")
+    task = fields.String()
+    title = fields.String()
+    role = fields.String()
+    organisation_id = fields.Integer()
+    organisation_kind = fields.String()
+    assignee = fields.Function(lambda i: i.assignee.username if i.assignee else None)
+    status = fields.String()
+    deadline = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+    completed_at = fields.DateTime(allow_none=True)
+
+
+class EventSchema(Schema):
+    seq = fields.Integer()
+    type = fields.String()
+    task = fields.String(allow_none=True)
+    actor = fields.Function(lambda e: e.actor.username if e.actor else None)
+    at = fields.DateTime()
+    data = fields.Dict()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class StartRequest(Schema):
+    process = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    subject = fields.Dict(required=True)
+    data = fields.Dict(load_default=dict)
+
+
+class DataRequest(Schema):
+    data = fields.Dict(required=True)
+
+
+@bp.get("/processes")
+@authenticated
+def processes():
+    return jsonify({"items": [
+        {"id": d.process_id, "name": d.name, "version": d.version, "startable_by": d.startable_by,
+         "deployed_at": d.deployed_at.isoformat()} for d in definitions.all_latest()
+    ], "next_cursor": None})
+
+
+@bp.post("/cases")
+@authenticated
+@idempotent
+def start_case():
+    body = json_body(StartRequest())
+    case = runtime.start(caller(), body["process"], body["subject"], body["data"])
+    return jsonify(CaseSchema().dump(case)), 201
+
+
+@bp.get("/cases")
+@authenticated
+def cases():
+    stmt = select(Case).where(scope(caller(), READ, Case))
+    process, status, subject = (request.args.get(k, "") for k in ("process", "status", "subject"))
+    if process:
+        stmt = stmt.where(Case.process_id == process)
+    if status:
+        if status not in CASE_STATUSES:
+            raise ApiError(400, fields={"status": ["取值不在允许范围内"]})
+        stmt = stmt.where(Case.status == status)
+    if subject:
+        if not subject.isdigit():
+            raise ApiError(400, fields={"subject": ["须为机构编号"]})
+        stmt = stmt.where(Case.subject_institution_id == int(subject))
+    return _page(stmt, Case, CaseSchema)
+
+
+def _page(stmt, model, schema):
+    cursor = request.args.get("cursor")
+    if cursor:
+        if not cursor.isdigit():
+            raise ApiError(400, fields={"cursor": ["分页游标无效"]})
+        stmt = stmt.where(model.id < int(cursor))
+    limit = list_limit()
+    items = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(limit + 1)))
+    next_cursor = str(items[limit - 1].id) if len(items) > limit else None
+    return jsonify({"items": schema(many=True).dump(items[:limit]), "next_cursor": next_cursor})
+
+
+@bp.get("/cases/<int:case_id>")
+@authenticated
+def case(case_id: int):
+    return jsonify(CaseSchema().dump(require(caller(), Case, case_id)))
+
+
+@bp.get("/cases/<int:case_id>/events")
+@authenticated
+def case_events(case_id: int):
+    found = require(caller(), Case, case_id)
+    return jsonify({"items": EventSchema(many=True).dump(events.events_of(found.id)),
+                    "next_cursor": None})
+
+
+@bp.post("/cases/<int:case_id>/replay")
+@authenticated
+def case_replay(case_id: int):
+    return jsonify(replay(require(caller(), Case, case_id)).as_dict())
+
+
+@bp.post("/cases/<int:case_id>/withdraw")
+@authenticated
+@idempotent
+def withdraw(case_id: int):
+    body = request.get_json(silent=True) or {}
+    reason = str(body.get("reason", ""))[:500] if isinstance(body, dict) else ""
+    found = runtime.withdraw(caller(), require(caller(), Case, case_id), reason)
+    return jsonify(CaseSchema().dump(found))
+
+
+@bp.get("/work-items")
+@authenticated
+def work_items():
+    actor = caller()
+    kind, ident = _organisation(actor)
+    scope_, status = request.args.get("scope", "org"), request.args.get("status", "open")
+    if scope_ not in ("mine", "org") or status not in ("open", "done"):
+        raise ApiError(400, fields={"scope": ["mine 或 org"], "status": ["open 或 done"]})
+    if status == "done":
+        stmt = select(WorkItem).where(WorkItem.completed_by_id == actor.id)
+    elif scope_ == "mine":
+        stmt = select(WorkItem).where(WorkItem.assignee_id == actor.id, WorkItem.status == "open")
+    else:
+        stmt = select(WorkItem).where(WorkItem.organisation_kind == kind,
+                                      WorkItem.organisation_id == (ident or 0),
+                                      WorkItem.status == "open")
+    if request.args.get("process"):
+        stmt = stmt.where(WorkItem.process_id == request.args["process"])
+    return _page(stmt, WorkItem, WorkItemSchema)
+
+
+@bp.get("/work-items/<int:item_id>")
+@authenticated
+def work_item(item_id: int):
+    item = runtime.open_item(caller(), item_id)
+    body = WorkItemSchema().dump(item)
+    body["form"] = item.case.definition.forms.get(item.form or "", {})
+    body["data"] = item.draft if item.draft is not None else _prefill(item)
+    return jsonify(body)
+
+
+def _prefill(item: WorkItem) -> dict:
+    info = definitions.parsed(item.case.definition).user_tasks.get(item.task)
+    name = info.properties.get("prefill") if info else None
+    if not name:
+        return {}
+    last = db.session.scalars(select(CaseEvent).where(
+        CaseEvent.case_id == item.case_id, CaseEvent.type == "task_completed",
+        CaseEvent.task == item.task).order_by(CaseEvent.seq.desc()).limit(1)).first()
+    return get_prefill(name)(item.case, last.data.get("form") if last else None)
+
+
+@bp.post("/work-items/<int:item_id>/claim")
+@authenticated
+@idempotent
+def claim(item_id: int):
+    return jsonify(WorkItemSchema().dump(runtime.claim(caller(), item_id)))
+
+
+@bp.post("/work-items/<int:item_id>/release")
+@authenticated
+@idempotent
+def release(item_id: int):
+    return jsonify(WorkItemSchema().dump(runtime.release(caller(), item_id)))
+
+
+@bp.post("/work-items/<int:item_id>/complete")
+@authenticated
+@idempotent
+def complete(item_id: int):
+    body = json_body(DataRequest())
+    return jsonify(CaseSchema().dump(runtime.complete(caller(), item_id, body["data"])))
+
+
+@bp.post("/work-items/<int:item_id>/draft")
+@authenticated
+@idempotent
+def draft(item_id: int):
+    body = json_body(DataRequest())
+    item = runtime.save_draft(caller(), item_id, body["data"])
+    return jsonify(WorkItemSchema().dump(item))
+
+
+class MessageRequest(Schema):
+    correlation = fields.Dict(required=True)
+    payload = fields.Dict(load_default=dict)
+
+
+@bp.post("/messages/<name>")
+@authenticated
+@idempotent
+def message(name: str):
+    """An inbound callback correlated to a waiting case by ``correlation.case_id``."""
+    body = json_body(MessageRequest())
+    case_id = body["correlation"].get("case_id")
+    if not isinstance(case_id, int):
+        raise ApiError(422, fields={"correlation.case_id": ["必填项"]})
+    found = runtime.deliver_message(caller(), require(caller(), Case, case_id), name[:64],
+                                    body["payload"])
+    return jsonify(CaseSchema().dump(found))

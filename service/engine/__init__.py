@@ -1,0 +1,1 @@
+"""The process engine: the only code that imports SpiffWorkflow."""

@@ -1,0 +1,204 @@
+"""Process definitions: the BPMN files in ``bpmn/`` and their forms, versioned by content hash.
+
+Deploying stores a new version only when the content changed; a case stays on the version it
+started on. Parsed specs are cached per version in the process (they are immutable).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.specs.defaults import ScriptTask, ServiceTask, UserTask
+from sqlalchemy import func, select
+
+from ..config import ROOT
+from ..extensions import db
+from .forms import FORMS_DIR
+from .models import ProcessDefinition
+
+BPMN_DIR = ROOT / "bpmn"
+FORM_PROPERTY = "formJsonSchemaFilename"
+
+
+class DefinitionError(Exception):
+    """A process definition that may not be deployed, with the reasons."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass
+class UserTaskInfo:
+    name: str
+    title: str
+    lane: str
+    form: str | None
+    properties: dict = field(default_factory=dict)
+
+
+@dataclass
+class Parsed:
+    process_id: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    user_tasks: dict[str, UserTaskInfo]
+    start_lane: str | None
+
+
+_cache: dict[int, Parsed] = {}
+_lock = threading.Lock()
+
+
+def _parse(process_id: str, bpmn_xml: str, filename: str = "process.bpmn") -> Parsed:
+    parser = SpiffBpmnParser()
+    parser.add_bpmn_xml(etree.fromstring(bpmn_xml.encode()), filename=filename)
+    spec = parser.get_spec(process_id)
+    subprocess_specs = parser.get_subprocess_specs(process_id)
+    user_tasks: dict[str, UserTaskInfo] = {}
+    start_lane = None
+    for task_spec in spec.task_specs.values():
+        if isinstance(task_spec, StartEvent) and start_lane is None:
+            start_lane = task_spec.lane
+        if isinstance(task_spec, UserTask):
+            props = dict(task_spec.extensions.get("properties", {}))
+            user_tasks[task_spec.name] = UserTaskInfo(
+                name=task_spec.name, title=task_spec.bpmn_name or task_spec.name,
+                lane=task_spec.lane or "", form=props.get(FORM_PROPERTY), properties=props,
+            )
+    return Parsed(process_id, spec.description or process_id, spec, subprocess_specs,
+                  user_tasks, start_lane)
+
+
+def parsed(definition: ProcessDefinition) -> Parsed:
+    """The parsed spec of a deployed version (cached; specs are never mutated)."""
+    hit = _cache.get(definition.id)
+    if hit is None:
+        with _lock:
+            hit = _cache.get(definition.id)
+            if hit is None:
+                hit = _parse(definition.process_id, definition.bpmn_xml, definition.bpmn_file)
+                _cache[definition.id] = hit
+    return hit
+
+
+def _process_ids(bpmn_xml: str) -> list[str]:
+    root = etree.fromstring(bpmn_xml.encode())
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL"}
+    return [p.get("id") for p in root.findall("bpmn:process", ns)
+            if p.get("isExecutable", "true") != "false"]
+
+
+def read_source(path: Path) -> list[tuple[str, str, dict]]:
+    """(process id, BPMN text, forms by file name) for each executable process in one file."""
+    xml = path.read_text(encoding="utf-8")
+    out = []
+    for process_id in _process_ids(xml):
+        forms = {}
+        form_dir = FORMS_DIR / process_id
+        if form_dir.is_dir():
+            for form_file in sorted(form_dir.glob("*.json")):
+                forms[form_file.name] = json.loads(form_file.read_text(encoding="utf-8"))
+        out.append((process_id, xml, forms))
+    return out
+
+
+def content_hash(bpmn_xml: str, forms: dict) -> str:
+    digest = hashlib.sha256(bpmn_xml.encode())
+    digest.update(json.dumps(forms, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()
+
+
+def validate(process_id: str, bpmn_xml: str, forms: dict, known_lanes, known_actions) -> Parsed:
+    """Parse and check a definition; raises DefinitionError listing every problem."""
+    from .diagram import flow_nodes_without_shapes
+
+    problems: list[str] = []
+    try:
+        result = _parse(process_id, bpmn_xml)
+    except Exception as exc:  # parser errors come in many types
+        raise DefinitionError([f"BPMN does not parse: {exc}"]) from None
+    for info in result.user_tasks.values():
+        if info.lane not in known_lanes:
+            problems.append(f"user task {info.name}: lane {info.lane!r} has no routing rule")
+        if not info.form:
+            problems.append(f"user task {info.name}: no {FORM_PROPERTY} property")
+        elif info.form not in forms:
+            problems.append(f"user task {info.name}: form {info.form} not found in forms/{process_id}/")
+        route = info.properties.get("route")
+        if route and route not in known_lanes and route not in known_actions:
+            problems.append(f"user task {info.name}: unknown route {route!r}")
+    for task_spec in result.spec.task_specs.values():
+        if isinstance(task_spec, ScriptTask):
+            try:
+                compile(task_spec.script, task_spec.name, "exec")
+            except SyntaxError as exc:
+                problems.append(f"script task {task_spec.name}: {exc.msg} (line {exc.lineno})")
+        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in known_actions:
+            problems.append(f"service task {task_spec.name}: unknown action {task_spec.operation_name!r}")
+    if not any(isinstance(t, EndEvent) for t in result.spec.task_specs.values()):
+        problems.append("process has no end event")
+    missing = flow_nodes_without_shapes(bpmn_xml)
+    if missing:
+        problems.append("elements without diagram shapes: " + ", ".join(missing))
+    if problems:
+        raise DefinitionError(problems)
+    return result
+
+
+def deploy_all(actor_id: int | None = None, bpmn_dir: Path = BPMN_DIR) -> list[ProcessDefinition]:
+    """Deploy every BPMN file; unchanged ones keep their version. Returns the current versions."""
+    from ..actions import known_actions, known_routes
+
+    current = []
+    for path in sorted(bpmn_dir.glob("*.bpmn")):
+        for process_id, xml, forms in read_source(path):
+            current.append(deploy(process_id, xml, forms, path.name, actor_id,
+                                  known_routes(), known_actions()))
+    db.session.commit()
+    return current
+
+
+def deploy(process_id: str, xml: str, forms: dict, filename: str, actor_id: int | None,
+           known_lanes, known_actions) -> ProcessDefinition:
+    digest = content_hash(xml, forms)
+    existing = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.process_id == process_id, ProcessDefinition.content_hash == digest
+    )).first()
+    if existing is not None:
+        return existing
+    result = validate(process_id, xml, forms, known_lanes, known_actions)
+    version = (db.session.scalar(select(func.max(ProcessDefinition.version)).where(
+        ProcessDefinition.process_id == process_id)) or 0) + 1
+    definition = ProcessDefinition(
+        process_id=process_id, name=result.name, version=version, content_hash=digest,
+        bpmn_file=filename, bpmn_xml=xml, forms=forms,
+        startable_by=[result.start_lane] if result.start_lane else [], deployed_by_id=actor_id,
+    )
+    db.session.add(definition)
+    db.session.flush()
+    return definition
+
+
+def latest(process_id: str) -> ProcessDefinition | None:
+    return db.session.scalars(
+        select(ProcessDefinition).where(ProcessDefinition.process_id == process_id)
+        .order_by(ProcessDefinition.version.desc()).limit(1)
+    ).first()
+
+
+def all_latest() -> list[ProcessDefinition]:
+    newest = select(ProcessDefinition.process_id, func.max(ProcessDefinition.version).label("v")) \
+        .group_by(ProcessDefinition.process_id).subquery()
+    return list(db.session.scalars(
+        select(ProcessDefinition).join(newest, (ProcessDefinition.process_id == newest.c.process_id)
+                                       & (ProcessDefinition.version == newest.c.v))
+        .order_by(ProcessDefinition.process_id)
+    ))

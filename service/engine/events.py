@@ -1,0 +1,64 @@
+"""The append-only, hash-chained case history and its verification."""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from .models import Case, CaseEvent
+
+GENESIS = "0" * 64
+
+
+def _digest(case_id: int, seq: int, type_: str, task: str | None, actor_id: int | None,
+            at: datetime, data: dict, prev_hash: str) -> str:
+    body = json.dumps(
+        [case_id, seq, type_, task, actor_id, at.astimezone(UTC).isoformat(), data, prev_hash],
+        sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append(case: Case, type_: str, *, at: datetime, actor_id: int | None = None,
+           task: str | None = None, data: dict | None = None) -> CaseEvent:
+    """Add the next event of a case, chained to the previous one."""
+    data = json.loads(json.dumps(data or {}, default=str, ensure_ascii=False))
+    seq = case.event_count + 1
+    prev = case.last_hash or GENESIS
+    event = CaseEvent(
+        case_id=case.id, seq=seq, type=type_, task=task, actor_id=actor_id, at=at, data=data,
+        prev_hash=prev, hash=_digest(case.id, seq, type_, task, actor_id, at, data, prev),
+    )
+    db.session.add(event)
+    case.event_count, case.last_hash = seq, event.hash
+    return event
+
+
+def events_of(case_id: int) -> list[CaseEvent]:
+    return list(db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+    ))
+
+
+def verify_chain(case: Case, events: list[CaseEvent] | None = None) -> list[str]:
+    """Problems with a case's history: edited, missing, reordered or appended-behind events."""
+    events = events if events is not None else events_of(case.id)
+    problems = []
+    prev = GENESIS
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq:
+            problems.append(f"event {expected_seq} missing (found {event.seq})")
+            break
+        if event.prev_hash != prev:
+            problems.append(f"event {event.seq}: chain broken (previous hash does not match)")
+        digest = _digest(case.id, event.seq, event.type, event.task, event.actor_id, event.at,
+                         event.data, event.prev_hash)
+        if digest != event.hash:
+            problems.append(f"event {event.seq}: content does not match its hash (edited)")
+        prev = event.hash
+    if len(events) != case.event_count or prev != (case.last_hash or GENESIS):
+        problems.append(f"case records {case.event_count} events, history holds {len(events)}")
+    return problems

@@ -1,0 +1,347 @@
+"""Cases: start, complete, claim, release, save drafts, withdraw, fire timers.
+
+Every step is one transaction: load the case, run the engine under the event's clock, write
+the state, the derived work items and the event, commit. ``Case.lock_version`` makes a
+concurrent second step on the same case fail with a conflict and write nothing.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from flask import current_app
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from ..access.models import Account
+from ..errors import ApiError
+from ..extensions import db
+from ..registry.institutions import Institution
+from ..registry.versioning import change_context, utcnow
+from . import clock, definitions, events, forms, serialization
+from .models import Case, ProcessDefinition, WorkItem
+from .routing import may_act, target_for
+from .scripting import StepRun, script_engine
+from .workdays import add_workdays
+
+
+def _workflow(case: Case, run: StepRun) -> BpmnWorkflow:
+    p = definitions.parsed(case.definition)
+    wf = serialization.load(case.state, p.spec, p.subprocess_specs)
+    wf.script_engine = script_engine(run)
+    return wf
+
+
+def _save(case: Case, wf: BpmnWorkflow, run: StepRun, *, completed_by: Account | None = None,
+          completed_task_id: str | None = None) -> None:
+    """Write the state and re-derive the case's work items from its READY manual tasks."""
+    case.state = serialization.dump(wf)
+    case.fingerprint = serialization.fingerprint(wf)
+    case.updated_at = run.at
+    case.next_timer_at = _next_timer(wf)
+    if wf.completed and case.status == "open":
+        case.status, case.completed_at = "completed", run.at
+        case.outcome = wf.data.get("outcome") or _last_outcome(wf)
+    _sync_work_items(case, wf, run, completed_by, completed_task_id)
+
+
+def _last_outcome(wf: BpmnWorkflow) -> str | None:
+    for task in reversed(wf.get_tasks(state=TaskState.COMPLETED)):
+        if "outcome" in task.data:
+            return task.data["outcome"]
+    return None
+
+
+TIMER_EVENTS = {"TimeDateEventDefinition", "DurationTimerEventDefinition", "CycleTimerEventDefinition"}
+
+
+def _next_timer(wf: BpmnWorkflow) -> datetime | None:
+    due = []
+    for pending in wf.waiting_events():
+        if pending.event_type in TIMER_EVENTS and pending.value:
+            value = pending.value
+            if isinstance(value, dict):  # cycle timers: the next occurrence
+                value = value.get("next")
+            moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+            due.append(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    return min(due) if due else None
+
+
+def _sync_work_items(case: Case, wf: BpmnWorkflow, run: StepRun, completed_by, completed_task_id):
+    p = definitions.parsed(case.definition)
+    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
+    open_items = {
+        i.task_id: i for i in db.session.scalars(
+            select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
+    }
+    for task_id, item in open_items.items():
+        if task_id in ready:
+            continue
+        item.completed_at = run.at
+        if task_id == completed_task_id:
+            item.status, item.completed_by_id = "done", completed_by.id if completed_by else None
+        else:
+            item.status = "cancelled"
+    for task_id, task in ready.items():
+        if task_id in open_items:
+            continue
+        info = p.user_tasks[task.task_spec.name]
+        target = target_for(case, info)
+        db.session.add(WorkItem(
+            case_id=case.id, process_id=case.process_id, task_id=task_id, task=info.name,
+            title=info.title, role=info.lane, form=info.form, organisation_kind=target.kind,
+            organisation_id=target.id, deadline=_deadline(run.at, info.properties),
+            created_at=run.at,
+        ))
+
+
+def _deadline(at: datetime, properties: dict) -> date | None:
+    today = at.astimezone(UTC).date()
+    if properties.get("deadline_working_days"):
+        return add_workdays(today, int(properties["deadline_working_days"]))
+    if properties.get("deadline_days"):
+        return today + timedelta(days=int(properties["deadline_days"]))
+    return None
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise ApiError(409, "该业务已被他人处理，请刷新后重试", code="concurrent_step") from None
+
+
+def start(actor: Account, process_id: str, subject: dict, data: dict | None = None) -> Case:
+    """Start a case of the newest version of ``process_id`` about ``subject``."""
+    definition = definitions.latest(process_id)
+    if definition is None:
+        raise ApiError(404, "未找到该业务流程")
+    institution = _subject_institution(actor, subject)
+    if definition.startable_by and not _may_start(actor, definition, institution):
+        raise ApiError(403, "您无权发起该业务")
+    at = utcnow()
+    case = Case(
+        process_id=process_id, definition=definition, title=f"{definition.name}：{institution.name}",
+        subject_institution_id=institution.id, division_code=institution.division_code,
+        city_code=institution.city_code, province_code=institution.province_code,
+        started_by_id=actor.id, state="", fingerprint="", created_at=at, updated_at=at,
+    )
+    db.session.add(case)
+    db.session.flush()
+    initial = dict(data or {}, case_id=case.id, institution_id=institution.id)
+    run = StepRun(case, actor, at)
+    p = definitions.parsed(definition)
+    with clock.frozen(at), change_context(actor.id, definition.name, case.id):
+        wf = BpmnWorkflow(p.spec, p.subprocess_specs, script_engine=script_engine(run))
+        wf.task_tree.data.update(initial)
+        wf.do_engine_steps()
+        _save(case, wf, run)
+    events.append(case, "started", at=at, actor_id=actor.id, data={
+        "initial": initial, "actions": run.actions, "fingerprint": case.fingerprint})
+    _commit()
+    return case
+
+
+def _subject_institution(actor: Account, subject: dict) -> Institution:
+    from ..access.policy import READ, require
+
+    if not isinstance(subject, dict) or not isinstance(subject.get("institution_id"), int):
+        raise ApiError(422, fields={"subject.institution_id": ["必填项"]})
+    return require(actor, Institution, subject["institution_id"], READ)
+
+
+def _may_start(actor: Account, definition: ProcessDefinition, institution: Institution) -> bool:
+    lane = definition.startable_by[0]
+    if lane == "institution":
+        return actor.kind == "institution" and actor.institution_id == institution.id
+    if lane == "bureau":
+        return actor.kind == "administration" and actor.administration_id == institution.issuing_authority_id
+    return False
+
+
+def open_item(actor: Account, item_id: int, *, lock: bool = False) -> WorkItem:
+    """A work item the actor is the target of (404 for anyone else: it is not theirs to see)."""
+    stmt = select(WorkItem).where(WorkItem.id == item_id)
+    item = db.session.scalars(stmt).first()
+    if item is None or not may_act(actor, item, read_only=True):
+        raise ApiError(404)
+    return item
+
+
+def _require_actionable(actor: Account, item: WorkItem) -> None:
+    if item.status != "open" or item.case.status != "open":
+        raise ApiError(409, "该待办已办结", code="task_completed")
+    if not may_act(actor, item):
+        raise ApiError(403, "您的角色不能办理该事项")
+    if item.assignee_id and item.assignee_id != actor.id:
+        raise ApiError(409, "该待办已由他人认领", code="claimed")
+
+
+def complete(actor: Account, item_id: int, data: dict) -> Case:
+    """Submit a task's form: validate, run the engine, record the event, commit."""
+    item = open_item(actor, item_id)
+    _require_actionable(actor, item)
+    case = item.case
+    schema = case.definition.forms.get(item.form or "", {})
+    errors = forms.validate(schema, data)
+    errors.update(_check_documents(actor, schema, data))
+    if errors:
+        raise ApiError(422, fields=errors)
+    at = utcnow()
+    run = StepRun(case, actor, at)
+    with clock.frozen(at), change_context(actor.id, item.title, case.id):
+        wf = _workflow(case, run)
+        task = wf.get_task_from_id(UUID(item.task_id))
+        if task is None or task.state != TaskState.READY:
+            raise ApiError(409, "该待办已办结", code="task_completed")
+        applied = forms.task_data(schema, data)
+        task.data.update(applied)
+        task.run()
+        wf.do_engine_steps()
+        _save(case, wf, run, completed_by=actor, completed_task_id=item.task_id)
+    events.append(case, "task_completed", at=at, actor_id=actor.id, task=item.task, data={
+        "work_item": item.id, "form": data, "task_data": applied, "actions": run.actions,
+        "fingerprint": case.fingerprint})
+    item.draft = None
+    _commit()
+    return case
+
+
+def _check_documents(actor: Account, schema: dict, data: dict) -> dict[str, list[str]]:
+    from ..documents.models import Document
+    from ..documents.service import can_read
+
+    errors: dict[str, list[str]] = {}
+    for name in forms.document_fields(schema):
+        for doc_id in data.get(name) or []:
+            doc = db.session.get(Document, doc_id) if isinstance(doc_id, int) else None
+            if doc is None or not can_read(actor, doc):
+                errors.setdefault(name, []).append(f"附件 {doc_id} 不存在或无权使用")
+    return errors
+
+
+def save_draft(actor: Account, item_id: int, data: dict) -> WorkItem:
+    item = open_item(actor, item_id)
+    _require_actionable(actor, item)
+    item.draft = data
+    db.session.commit()
+    return item
+
+
+def claim(actor: Account, item_id: int) -> WorkItem:
+    item = open_item(actor, item_id)
+    _require_actionable(actor, item)
+    if item.assignee_id is None:
+        item.assignee_id = actor.id
+        at = utcnow()
+        events.append(item.case, "claimed", at=at, actor_id=actor.id, task=item.task,
+                      data={"work_item": item.id})
+        item.case.updated_at = at
+        _commit()
+    return item
+
+
+def release(actor: Account, item_id: int) -> WorkItem:
+    item = open_item(actor, item_id)
+    if item.status != "open":
+        raise ApiError(409, "该待办已办结", code="task_completed")
+    if item.assignee_id not in (None, actor.id):
+        raise ApiError(409, "只能释放自己认领的待办", code="claimed")
+    if item.assignee_id == actor.id:
+        item.assignee_id = None
+        at = utcnow()
+        events.append(item.case, "released", at=at, actor_id=actor.id, task=item.task,
+                      data={"work_item": item.id})
+        item.case.updated_at = at
+        _commit()
+    return item
+
+
+def withdraw(actor: Account, case: Case, reason: str) -> Case:
+    """The applicant withdraws while every open task is marked ``withdrawable`` (nobody decided)."""
+    if case.status != "open":
+        raise ApiError(409, "业务已办结，不能撤回")
+    if not (actor.kind == "institution" and actor.institution_id == case.subject_institution_id
+            or actor.id == case.started_by_id):
+        raise ApiError(403, "只有申请人可以撤回")
+    at = utcnow()
+    run = StepRun(case, actor, at)
+    with clock.frozen(at):
+        wf = _workflow(case, run)
+        if not _withdrawable(case, wf):
+            raise ApiError(409, "审核已作出决定，不能撤回", code="not_withdrawable")
+        wf.cancel()
+        case.status, case.outcome, case.completed_at = "withdrawn", "withdrawn", at
+        _save(case, wf, run)
+    events.append(case, "withdrawn", at=at, actor_id=actor.id, data={
+        "reason": reason, "fingerprint": case.fingerprint})
+    _commit()
+    return case
+
+
+def _withdrawable(case: Case, wf: BpmnWorkflow) -> bool:
+    # The user-task property, as docs/engine.md describes it; no script sets it in task data.
+    tasks = definitions.parsed(case.definition).user_tasks
+    ready = [tasks.get(t.task_spec.name) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+    return bool(ready) and all(
+        info is not None and info.properties.get("withdrawable") == "true" for info in ready)
+
+
+def fire_timers(now: datetime | None = None, limit: int = 200) -> int:
+    """Advance every case whose next timer is due; returns how many cases moved."""
+    now = now or utcnow()
+    due = list(db.session.scalars(
+        select(Case.id).where(Case.status == "open", Case.next_timer_at <= now)
+        .order_by(Case.next_timer_at).limit(limit)
+    ))
+    moved = 0
+    for case_id in due:
+        case = db.session.get(Case, case_id)
+        run = StepRun(case, None, now)
+        with clock.frozen(now), change_context(None, "定时事件", case.id):
+            wf = _workflow(case, run)
+            before = case.fingerprint
+            wf.refresh_timers()
+            wf.do_engine_steps()
+            _save(case, wf, run)
+        if case.fingerprint == before:
+            db.session.rollback()
+            continue
+        events.append(case, "timer_fired", at=now, data={
+            "actions": run.actions, "fingerprint": case.fingerprint})
+        try:
+            _commit()
+            moved += 1
+        except ApiError:
+            current_app.logger.info("timer of case %s raced with a user step; retried next run", case_id)
+    return moved
+
+
+def deliver_message(actor: Account, case: Case, name: str, payload: dict) -> Case:
+    """An inbound callback: a BPMN message the case is waiting for (else 409)."""
+    if case.status != "open":
+        raise ApiError(409, "业务已办结")
+    at = utcnow()
+    run = StepRun(case, actor, at)
+    with clock.frozen(at), change_context(actor.id, f"外部消息 {name}", case.id):
+        wf = _workflow(case, run)
+        waiting = {e.name for e in wf.waiting_events() if e.event_type == "MessageEventDefinition"}
+        if name not in waiting:
+            raise ApiError(409, f"该业务当前不等待消息 {name}", code="not_waiting")
+        catch_message(wf, name, payload)
+        _save(case, wf, run)
+    events.append(case, "message_received", at=at, actor_id=actor.id, data={
+        "name": name, "payload": payload, "actions": run.actions, "fingerprint": case.fingerprint})
+    _commit()
+    return case
+
+
+def catch_message(wf: BpmnWorkflow, name: str, payload: dict) -> None:
+    from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+    from SpiffWorkflow.bpmn.util.event import BpmnEvent
+
+    wf.catch(BpmnEvent(MessageEventDefinition(name), payload))
+    wf.do_engine_steps()

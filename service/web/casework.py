@@ -1,0 +1,145 @@
+"""What case pages, inboxes and task forms share: labels, the readable case, submissions, reviews.
+
+A case's submissions live in its events (``task_completed`` keeps the full form); these helpers
+find them, so that pages never read workflow task data for business content.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import abort
+from sqlalchemy import select
+
+from ..access.models import Account
+from ..access.policy import READ, scope
+from ..engine import definitions
+from ..engine.definitions import UserTaskInfo
+from ..engine.forms import document_fields
+from ..engine.models import Case, CaseEvent
+from ..engine.workdays import workdays_between
+from ..errors import ApiError
+from ..extensions import db
+from .filters import SHANGHAI
+
+OUTCOMES = {
+    "approved": "校验合格",
+    "refused": "不予校验",
+    "licence_to_be_cancelled": "拟注销执业许可证",
+    "withdrawn": "已撤回",
+}
+EVENT_TYPES = {
+    "started": "发起",
+    "task_completed": "办理",
+    "claimed": "认领",
+    "released": "释放",
+    "timer_fired": "定时触发",
+    "withdrawn": "撤回",
+    "message_received": "收到外部消息",
+}
+# Which account kind starts a process of a lane (the BPMN start event's lane).
+START_LANES = {"institution": "institution", "administration": "bureau", "physician": "physician"}
+
+
+def today_local() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def readable_case(actor: Account, case_id: int) -> Case:
+    """The case if the actor may read it; 404 otherwise (its existence stays hidden)."""
+    if not 0 < case_id < 2**31:
+        abort(404)
+    case = db.session.scalars(
+        select(Case).where(Case.id == case_id, scope(actor, READ, Case))
+    ).first()
+    if case is None:
+        abort(404)
+    return case
+
+
+def page_abort(exc: ApiError) -> None:
+    """Turn an engine refusal that has no page of its own into the HTML error page."""
+    abort(exc.status if exc.status in (400, 403, 404, 409, 413, 422) else 500)
+
+
+def process_names() -> dict[str, str]:
+    return {d.process_id: d.name for d in definitions.all_latest()}
+
+
+def task_info(case: Case, task: str | None) -> UserTaskInfo | None:
+    return definitions.parsed(case.definition).user_tasks.get(task or "")
+
+
+def task_title(case: Case, task: str | None) -> str:
+    info = task_info(case, task)
+    return info.title if info else (task or "")
+
+
+def form_schema(case: Case, task: str | None) -> dict:
+    info = task_info(case, task)
+    return case.definition.forms.get(info.form or "", {}) if info else {}
+
+
+def shown_tasks(info: UserTaskInfo | None) -> list[str]:
+    """The tasks whose latest submission a reviewer of ``info`` sees (``shows`` property)."""
+    return (info.properties.get("shows") or "").split() if info else []
+
+
+def same_form_tasks(case: Case, task: str) -> set[str]:
+    """Tasks filling in the same form as ``task`` (an application and its re-application)."""
+    tasks = definitions.parsed(case.definition).user_tasks
+    form = tasks[task].form if task in tasks else None
+    return {name for name, info in tasks.items() if name == task or (form and info.form == form)}
+
+
+def latest_submission(history: list[CaseEvent], tasks: set[str],
+                      before_seq: int | None = None) -> CaseEvent | None:
+    for event in reversed(history):
+        if before_seq is not None and event.seq >= before_seq:
+            continue
+        if event.type == "task_completed" and event.task in tasks:
+            return event
+    return None
+
+
+def reviewer_tasks(case: Case, task: str) -> set[str]:
+    """Tasks that review ``task``'s submission (their ``shows`` names it)."""
+    tasks = definitions.parsed(case.definition).user_tasks
+    return {name for name, info in tasks.items() if task in shown_tasks(info)}
+
+
+def document_ids(schema: dict, form: dict) -> list[tuple[str, int]]:
+    """(field, document id) for every upload a submission references."""
+    out = []
+    for name in document_fields(schema):
+        out += [(name, doc_id) for doc_id in form.get(name) or [] if isinstance(doc_id, int)]
+    return out
+
+
+def label_of(schema: dict, field: str, value: object) -> str:
+    """The Chinese label of an enum value (``x-labels``), or the value itself."""
+    prop = schema.get("properties", {}).get(field, {})
+    return str(prop.get("x-labels", {}).get(value, value)) if value is not None else ""
+
+
+def field_title(schema: dict, field: str) -> str:
+    return schema.get("properties", {}).get(field, {}).get("title", field)
+
+
+def deadline_note(deadline: date | None, today: date | None = None) -> tuple[str, bool]:
+    """("剩余 N 个工作日" / "今日到期" / "已超期 N 个工作日", overdue) for a deadline."""
+    if deadline is None:
+        return "", False
+    today = today or today_local()
+    left = workdays_between(today, deadline)
+    if deadline < today:
+        # a deadline on a rest day passed without a working day in between still counts as late
+        return f"已超期 {max(1, -left)} 个工作日", True
+    if left == 0:
+        return "今日到期", False
+    return f"剩余 {left} 个工作日", False
+
+
+def is_applicant(actor: Account, case: Case) -> bool:
+    return actor.id == case.started_by_id or (
+        actor.kind == "institution" and actor.institution_id is not None
+        and actor.institution_id == case.subject_institution_id)
