@@ -59,10 +59,7 @@ def _field_name(error: ValidationError) -> str:
 def _field_schema(schema: dict, field: str) -> dict:
     node = schema
     for part in field.split("."):
-        if part.isdigit():
-            node = node.get("items", {})
-        else:
-            node = node.get("properties", {}).get(part, {})
+        node = node.get("items", {}) if part.isdigit() else node.get("properties", {}).get(part, {})
     return node
 
 

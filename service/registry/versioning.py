@@ -32,9 +32,10 @@ class ChangeContext:
     case_id: int | None = None
 
 
-_context: contextvars.ContextVar[ChangeContext] = contextvars.ContextVar(
-    "registry_change_context", default=ChangeContext()
+_context: contextvars.ContextVar[ChangeContext | None] = contextvars.ContextVar(
+    "registry_change_context", default=None
 )
+_NO_CONTEXT = ChangeContext()
 
 
 @contextlib.contextmanager
@@ -103,7 +104,7 @@ def _changed_keys(obj: Versioned) -> list[str]:
 
 @event.listens_for(Session, "before_flush")
 def _bump_versions(session: Session, _flush_context, _instances) -> None:
-    ctx = _context.get()
+    ctx = _context.get() or _NO_CONTEXT
     now = utcnow()
     pending = session.info.setdefault("versions_pending", [])
     for obj in list(session.new):
