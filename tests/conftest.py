@@ -9,8 +9,9 @@ Environment:
   choose SQLite, as the second pass of ``.ci/run`` does) and ``TEST_REDIS_URL`` must be set; both
   must be reachable, or the run stops before any test. Nothing is skipped.
 
-With pytest-xdist each worker gets its own PostgreSQL schema (``test_gw0``, ...) or SQLite file
-and its own rate-limit key prefix, so workers never see each other's data.
+With pytest-xdist each worker gets its own PostgreSQL schema (``test_gw0``, ...) or SQLite file,
+and every test process its own rate-limit key prefix. Two runs at once on the same PostgreSQL
+database would drop each other's schema: give concurrent runs different databases.
 """
 from __future__ import annotations
 
@@ -100,9 +101,10 @@ def _ratelimit_overrides() -> dict[str, Any]:
     redis_url = os.environ.get("TEST_REDIS_URL")
     if not redis_url:
         return {"RATELIMIT_STORAGE_URI": "memory://"}
-    # limiter.reset() clears only this prefix, so parallel workers keep their own counters
+    # limiter.reset() clears only this prefix, so xdist workers and other test runs sharing the
+    # Redis database keep their own counters (the keys expire with their windows)
     return {"RATELIMIT_STORAGE_URI": redis_url,
-            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"yizheng-test-{WORKER or 'main'}"}}
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": f"yizheng-test-{os.getpid()}"}}
 
 
 # --- the application -------------------------------------------------------------------------
@@ -112,6 +114,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     from service import create_app
+    from service.engine.definitions import deploy_all
     from service.extensions import db
     from service.registry import codes
     from service.registry.demo import load_demo
@@ -133,6 +136,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         load_reference()
         if not load_demo():
             raise RuntimeError("demo data was not loaded into the fresh test database")
+        deploy_all()
         codes.clear()
         db.session.remove()
     yield application

@@ -12,6 +12,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
 from . import clock, definitions, events, serialization
+from .compaction import compact
 from .models import Case
 from .runtime import catch_message
 from .scripting import ReplayMismatch, StepRun, script_engine
@@ -42,6 +43,7 @@ def replay(case: Case) -> ReplayResult:
             run = StepRun(case, event.actor, event.at, replay=list(event.data.get("actions", [])))
             with clock.frozen(event.at):
                 wf = _apply(wf, p, event, run)
+                compact(wf)
             if run.replay:
                 problems.append(f"event {event.seq}: {len(run.replay)} recorded actions not called")
             expected = event.data.get("fingerprint")

@@ -6,6 +6,8 @@ concurrent second step on the same case fail with a conflict and write nothing.
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -13,6 +15,7 @@ from flask import current_app
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access.models import Account
@@ -21,6 +24,7 @@ from ..extensions import db
 from ..registry.institutions import Institution
 from ..registry.versioning import change_context, utcnow
 from . import clock, definitions, events, forms, serialization
+from .compaction import compact
 from .models import Case, ProcessDefinition, WorkItem
 from .routing import may_act, target_for
 from .scripting import StepRun, script_engine
@@ -37,6 +41,7 @@ def _workflow(case: Case, run: StepRun) -> BpmnWorkflow:
 def _save(case: Case, wf: BpmnWorkflow, run: StepRun, *, completed_by: Account | None = None,
           completed_task_id: str | None = None) -> None:
     """Write the state and re-derive the case's work items from its READY manual tasks."""
+    compact(wf)
     case.state = serialization.dump(wf)
     case.fingerprint = serialization.fingerprint(wf)
     case.updated_at = run.at
@@ -107,9 +112,22 @@ def _deadline(at: datetime, properties: dict) -> date | None:
 
 
 def _commit() -> None:
-    try:
+    with conflicts():
         db.session.commit()
-    except StaleDataError:
+
+
+@contextlib.contextmanager
+def conflicts() -> Iterator[None]:
+    """A concurrent step on the same case: roll back and answer 409, whatever the database.
+
+    PostgreSQL reports it as a version mismatch (the guarded UPDATE matched no row) or a
+    duplicate event sequence; SQLite as a lock it cannot upgrade.
+    """
+    try:
+        yield
+    except (StaleDataError, IntegrityError, OperationalError) as exc:
+        if isinstance(exc, OperationalError) and "locked" not in str(exc) and "busy" not in str(exc):
+            raise
         db.session.rollback()
         raise ApiError(409, "该业务已被他人处理，请刷新后重试", code="concurrent_step") from None
 
@@ -192,7 +210,7 @@ def complete(actor: Account, item_id: int, data: dict) -> Case:
         raise ApiError(422, fields=errors)
     at = utcnow()
     run = StepRun(case, actor, at)
-    with clock.frozen(at), change_context(actor.id, item.title, case.id):
+    with conflicts(), clock.frozen(at), change_context(actor.id, item.title, case.id):
         wf = _workflow(case, run)
         task = wf.get_task_from_id(UUID(item.task_id))
         if task is None or task.state != TaskState.READY:
