@@ -1,0 +1,93 @@
+"""Background work: reminders three months before verification falls due, timers fired by the
+periodic job, and outbox messages delivered by a dramatiq worker."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+
+
+def test_institutions_are_reminded_once_three_months_before_verification_falls_due(app, database):
+    from service.access.models import Account
+    from service.engine.models import ReminderLog
+    from service.jobs.periodic import verification_reminders
+    from service.notify.models import Notification
+    from service.registry.institutions import Institution
+
+    today = date(2026, 11, 21)
+    with app.app_context():
+        sent = verification_reminders(today)
+    logged = database.scalars(select(ReminderLog))
+    assert sent == len(logged) > 0
+    reminded = database.scalars(select(Institution).where(
+        Institution.id.in_([r.institution_id for r in logged])))
+    assert all(today <= i.verification_due <= date(2027, 2, 21) for i in reminded)
+    assert not any(i.is_filed_clinic or i.status == "cancelled" for i in reminded)
+    # every active institution falling due in the window was reminded
+    expected = database.scalars(select(Institution.id).where(
+        Institution.verification_due.between(today, date(2027, 2, 21)),
+        Institution.is_filed_clinic.is_(False), Institution.status.in_(("active", "deferred"))))
+    assert sorted(r.institution_id for r in logged) == sorted(expected)
+    # the institutions' accounts got the message in their inbox
+    notes = database.scalars(select(Notification).where(Notification.subject == "校验提醒"))
+    accounts = database.scalars(select(Account).where(Account.id.in_([n.account_id for n in notes])))
+    assert {a.institution_id for a in accounts} <= {r.institution_id for r in logged}
+    with app.app_context():
+        assert verification_reminders(today) == 0  # the next day's run repeats nothing
+        assert verification_reminders(today + timedelta(days=1)) == 0
+
+
+def test_a_filed_clinic_is_never_reminded(app, database, demo):
+    from service.engine.models import ReminderLog
+    from service.jobs.periodic import verification_reminders
+    from service.registry.institutions import Institution
+
+    with database.session() as s:
+        s.execute(update(Institution).where(Institution.id == demo.institution["inst.chaoyang2"])
+                  .values(is_filed_clinic=True, verification_due=date(2026, 12, 1)))
+        s.commit()
+    with app.app_context():
+        verification_reminders(date(2026, 11, 21))
+    assert demo.institution["inst.chaoyang2"] not in [
+        r.institution_id for r in database.scalars(select(ReminderLog))]
+
+
+def test_the_outbox_is_delivered_by_a_worker(app, database):
+    import dramatiq
+
+    from service.jobs import broker
+    from service.jobs.notifications import send_notification
+    from service.notify import outbox
+    from service.notify.models import Notification
+
+    with app.app_context():
+        message = outbox.queue("sms", "测试", "您的验证码为 123456", address="15112340658")
+        from service.extensions import db
+
+        db.session.commit()  # the after-commit hook enqueues delivery
+        message_id = message.id
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        broker.join(send_notification.queue_name, timeout=10_000)
+        worker.join()
+    finally:
+        worker.stop()
+    delivered = database.scalar(select(Notification).where(Notification.id == message_id))
+    assert delivered.status == "sent" and delivered.sent_at is not None and delivered.attempts == 1
+
+
+def test_a_rolled_back_transaction_sends_nothing(app, database):
+    from service.jobs import broker
+    from service.jobs.notifications import send_notification
+    from service.notify import outbox
+
+    broker.declare_queue(send_notification.queue_name)
+    broker.flush(send_notification.queue_name)
+    with app.app_context():
+        from service.extensions import db
+
+        outbox.queue("sms", "不会发送", "x", address="15112340658")
+        db.session.rollback()
+        db.session.commit()  # a later commit must not send what was rolled back
+    assert broker.queues[send_notification.queue_name].qsize() == 0
