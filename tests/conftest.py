@@ -189,12 +189,12 @@ def _isolated(app: Flask) -> Iterator[Connection]:
 # --- clients and helpers ---------------------------------------------------------------------
 
 @pytest.fixture
-def client(app: Flask) -> FlaskClient:
+def client(app: Flask, demo_logins: DemoLogins) -> FlaskClient:
     return app.test_client()
 
 
 @pytest.fixture
-def new_client(app: Flask) -> Callable[[], FlaskClient]:
+def new_client(app: Flask, demo_logins: DemoLogins) -> Callable[[], FlaskClient]:
     """Another browser: its own cookie jar."""
     return app.test_client
 
@@ -222,9 +222,46 @@ def login(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> 
 
 
 def logged_in(client: FlaskClient, username: str, password: str = DEMO_PASSWORD) -> FlaskClient:
+    """The client with a logged-in page session of the account (see :class:`DemoLogins`)."""
+    cookie = _DEMO_LOGINS.cookies.get(username) if password == DEMO_PASSWORD else None
+    if cookie is not None:
+        client.set_cookie(client.application.config["SESSION_COOKIE_NAME"], cookie)
+        return client
     response = login(client, username, password)
     assert response.status_code == 302, f"login of {username} answered {response.status_code}"
     return client
+
+
+@dataclass
+class DemoLogins:
+    """A real bearer token and a real page session of each demo account, made once per run
+    before any per-test transaction, so that tests about what an account may *do* do not pay
+    ~0.1 s of password hashing per login. Whatever a test changes (password, epoch, disabling)
+    still ends these sessions within that test, and is rolled back after it. Tests about logging
+    in use :func:`login` and the token endpoint directly, which always check the password."""
+
+    tokens: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+_DEMO_LOGINS = DemoLogins()
+CACHED_LOGINS = (*DEMO_USERNAMES, "bj.chaoyang.clerk")
+
+
+@pytest.fixture(scope="session")
+def demo_logins(app: Flask) -> DemoLogins:
+    for username in CACHED_LOGINS:
+        browser = app.test_client()
+        response = login(browser, username)
+        assert response.status_code == 302, f"login of {username}: {response.status_code}"
+        cookie = browser.get_cookie(app.config["SESSION_COOKIE_NAME"])
+        assert cookie is not None
+        _DEMO_LOGINS.cookies[username] = cookie.value
+        _DEMO_LOGINS.tokens[username] = get_token(browser, username)
+    from service.extensions import limiter
+
+    limiter.reset()
+    return _DEMO_LOGINS
 
 
 @dataclass
@@ -260,12 +297,14 @@ def get_token(client: FlaskClient, username: str, password: str = DEMO_PASSWORD)
 
 
 @pytest.fixture
-def api(app: Flask) -> Callable[..., ApiClient]:
-    """``api("bj.chaoyang.wjw")``: an API client holding a fresh token of that account."""
+def api(app: Flask, demo_logins: DemoLogins) -> Callable[..., ApiClient]:
+    """``api("bj.chaoyang.wjw")``: an API client holding a token of that account, obtained from
+    ``POST /api/v1/auth/token`` (once per run for a demo account with the demo password)."""
 
     def make(username: str, password: str = DEMO_PASSWORD) -> ApiClient:
         client = app.test_client()
-        return ApiClient(client, get_token(client, username, password), username)
+        token = demo_logins.tokens.get(username) if password == DEMO_PASSWORD else None
+        return ApiClient(client, token or get_token(client, username, password), username)
 
     return make
 

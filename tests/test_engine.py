@@ -124,13 +124,13 @@ def test_an_edited_or_deleted_event_is_detected(api, demo, database):
             data={**event.data, "form": {**event.data["form"], "comment": "改过的意见"}}))
         s.commit()
     result = flow.replay()
-    assert result["ok"] is False and "edited" in result["detail"]
+    assert result["ok"] is False and "记录已被改动" in result["detail"]
 
     with database.session() as s:
         last = s.scalar(select(func.max(CaseEvent.seq)).where(CaseEvent.case_id == flow.case_id))
         s.execute(delete(CaseEvent).where(CaseEvent.case_id == flow.case_id, CaseEvent.seq == last))
         s.commit()
-    assert "history holds" in flow.replay()["detail"]
+    assert "事件被删除或追加" in flow.replay()["detail"]
 
 
 @pytest.fixture

@@ -3,22 +3,33 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openapi_spec_validator import validate
+from sqlalchemy.exc import OperationalError
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-def test_healthz_reports_database_and_broker_ok(client: FlaskClient) -> None:
+def test_healthz_reports_database_and_broker_ok_without_login(client: FlaskClient) -> None:
     response = client.get("/healthz")
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.get_json() == {"status": "ok", "database": "ok", "broker": "ok"}
 
 
-def test_healthz_needs_no_login_and_answers_json(client: FlaskClient) -> None:
+def test_healthz_is_503_when_the_database_cannot_answer(
+        client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.extensions import db
+
+    def broken(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken, raising=False)
     response = client.get("/healthz")
-    assert response.mimetype == "application/json"
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unavailable" and body["database"].startswith("error")
 
 
 def _openapi(client: FlaskClient) -> dict:

@@ -4,9 +4,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
-
 from conftest import error_of
+from sqlalchemy import select
 from verification_flow import Verification, complete, open_item
 
 

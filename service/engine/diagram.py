@@ -12,7 +12,7 @@ import math
 import re
 import unicodedata
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from xml.sax.saxutils import escape
 
@@ -176,10 +176,12 @@ def _plane_for(root: ET.Element, semantic: dict[str, ET.Element],
 
 def render_svg(bpmn_xml: str | bytes, process_id: str | None = None, *,
                completed: AbstractSet[str] = frozenset(), active: AbstractSet[str] = frozenset(),
-               taken_flows: AbstractSet[str] = frozenset(), labels: bool = True) -> str:
+               taken_flows: AbstractSet[str] = frozenset(), labels: bool = True,
+               lane_labels: Mapping[str, str] | None = None) -> str:
     """The diagram showing ``process_id`` (default: the file's first) as an ``<svg>`` string.
 
     An id both ``active`` and ``completed`` (a loop entered again) is drawn active.
+    ``lane_labels`` shows a lane by a readable name instead of its role key.
     """
     root = _parse(bpmn_xml)
     semantic = {el.get("id", ""): el for el in root.iter() if el.tag.startswith(f"{{{BPMN}}}")}
@@ -201,6 +203,8 @@ def render_svg(bpmn_xml: str | bytes, process_id: str | None = None, *,
         eid, name = el.get("id", ""), (el.get("name") or "").strip()
         if kind == "participant" and not name:
             name = (semantic.get(el.get("processRef", ""), el).get("name") or "").strip()
+        if kind == "lane" and lane_labels:
+            name = lane_labels.get(name, name)
         text = name if labels else ""
         cls, stroke, fill, sw = None, LINE, FILL, 1.5
         if kind in FLOWS:
@@ -249,8 +253,7 @@ def render_svg(bpmn_xml: str | bytes, process_id: str | None = None, *,
                 xmlns="http://www.w3.org/2000/svg", class_="bpmn-diagram", role="img",
                 aria_label=(target.get("name") if target is not None else None)
                 or plane.get("bpmnElement", ""),
-                viewBox=f"{x0} {y0} {w} {h}", width=w, height=h, font_family=FONT,
-                style="max-width:100%;height:auto")
+                viewBox=f"{x0} {y0} {w} {h}", width=w, height=h, font_family=FONT)
 
 
 def _pool(c: _Canvas, kind: str, box: Box, horizontal: bool, name: str) -> str:

@@ -50,15 +50,15 @@ def verify_chain(case: Case, events: list[CaseEvent] | None = None) -> list[str]
     prev = GENESIS
     for expected_seq, event in enumerate(events, start=1):
         if event.seq != expected_seq:
-            problems.append(f"event {expected_seq} missing (found {event.seq})")
+            problems.append(f"第 {expected_seq} 条事件缺失（实际为第 {event.seq} 条）")
             break
         if event.prev_hash != prev:
-            problems.append(f"event {event.seq}: chain broken (previous hash does not match)")
+            problems.append(f"第 {event.seq} 条事件：哈希链断裂（前序哈希不符）")
         digest = _digest(case.id, event.seq, event.type, event.task, event.actor_id, event.at,
                          event.data, event.prev_hash)
         if digest != event.hash:
-            problems.append(f"event {event.seq}: content does not match its hash (edited)")
+            problems.append(f"第 {event.seq} 条事件：内容与哈希不符，记录已被改动")
         prev = event.hash
     if len(events) != case.event_count or prev != (case.last_hash or GENESIS):
-        problems.append(f"case records {case.event_count} events, history holds {len(events)}")
+        problems.append(f"业务记录了 {case.event_count} 条事件，历史中有 {len(events)} 条：事件被删除或追加")
     return problems

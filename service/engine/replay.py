@@ -45,17 +45,17 @@ def replay(case: Case) -> ReplayResult:
                 wf = _apply(wf, p, event, run)
                 compact(wf)
             if run.replay:
-                problems.append(f"event {event.seq}: {len(run.replay)} recorded actions not called")
+                problems.append(f"第 {event.seq} 条事件：有 {len(run.replay)} 个已记录的动作在重放中未被调用")
             expected = event.data.get("fingerprint")
             if expected and serialization.fingerprint(wf) != expected:
-                problems.append(f"event {event.seq} ({event.type}): state after replay differs")
+                problems.append(f"第 {event.seq} 条事件（{event.type}）：重放后的状态与记录不一致")
                 break
     except (ReplayMismatch, LookupError, ValueError) as exc:
-        problems.append(f"replay stopped: {exc}")
+        problems.append(f"重放中止：{exc}")
     if wf is not None and not problems and serialization.fingerprint(wf) != case.fingerprint:
-        problems.append("final state differs from the stored state")
+        problems.append("最终状态与存储的状态不一致")
     if wf is None and not problems:
-        problems.append("case has no start event")
+        problems.append("该业务没有发起事件")
     return ReplayResult(not problems, len(history), problems)
 
 
@@ -66,13 +66,13 @@ def _apply(wf: BpmnWorkflow | None, p, event, run: StepRun) -> BpmnWorkflow:
         wf.do_engine_steps()
         return wf
     if wf is None:
-        raise LookupError(f"event {event.seq} before the start")
+        raise LookupError(f"第 {event.seq} 条事件早于发起事件")
     wf.script_engine = script_engine(run)
     if event.type == "task_completed":
         ready = [t for t in wf.get_tasks(state=TaskState.READY, manual=True)
                  if t.task_spec.name == event.task]
         if not ready:
-            raise LookupError(f"event {event.seq}: task {event.task} is not ready in replay")
+            raise LookupError(f"第 {event.seq} 条事件：任务 {event.task} 在重放中不处于待办状态")
         task = ready[0]
         task.data.update(event.data.get("task_data", {}))
         task.run()

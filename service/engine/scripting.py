@@ -42,10 +42,10 @@ class StepRun:
     def call(self, name: str, params: dict, data: dict) -> Any:
         if self.replay is not None:
             if not self.replay:
-                raise ReplayMismatch(f"action {name} was not recorded")
+                raise ReplayMismatch(f"动作 {name} 没有记录")
             recorded = self.replay.pop(0)
             if recorded["name"] != name or recorded["params"] != _jsonable(params):
-                raise ReplayMismatch(f"recorded {recorded['name']}, replay called {name}")
+                raise ReplayMismatch(f"记录的动作为 {recorded['name']}，重放调用了 {name}")
             self.actions.append(recorded)
             return recorded["result"]
         fn = get_action(name)

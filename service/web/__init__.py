@@ -14,7 +14,18 @@ NOT_PAGES = {"api_v1", "health"}
 
 
 def register(app: Flask) -> None:
-    from . import accounts, auth, home, institutions
+    # case_audit and case_prints add their routes to the cases blueprint when imported
+    from . import (  # noqa: F401
+        accounts,
+        auth,
+        case_audit,
+        case_prints,
+        cases,
+        home,
+        inbox,
+        institutions,
+        tasks,
+    )
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -34,7 +45,7 @@ def register(app: Flask) -> None:
     from . import filters
 
     filters.register(app)
-    for module in (auth, home, institutions, accounts):
+    for module in (auth, home, institutions, accounts, inbox, tasks, cases):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -99,7 +99,9 @@ def sections(schema: dict) -> list[tuple[str, list[Field]]]:
         return out + ([("其他", rest)] if rest else [])
     comments = [f for f in by_name.values() if f.widget == "field_comments"]
     others = [f for f in by_name.values() if f.widget != "field_comments"]
-    return ([("申请内容及逐项修改意见", comments)] if comments else []) + [("", others)]
+    if comments:
+        return [("申请内容及逐项修改意见", comments), ("审核结论", others)]
+    return [("", others)]
 
 
 def _scalar(f: Field, raw: str | None) -> tuple[bool, object, str | None]:

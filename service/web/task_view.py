@@ -67,9 +67,15 @@ class FormView:
     def review_comment(self, name: str) -> str:
         return self.review.field_comments.get(name, "") if self.review else ""
 
-    def error_summary(self) -> list[tuple[str, str]]:
-        return [(error_label(self.schema, key), message)
-                for key, messages in self.errors.items() for message in messages]
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(anchor, label, message) per error: the summary links to the field or table cell."""
+        out = []
+        for key, messages in self.errors.items():
+            parts = key.split(".")
+            anchor = ("f-" + "-".join(parts) if len(parts) == 3
+                      else f"row-{parts[0]}" if key != "_form" else "")
+            out += [(anchor, error_label(self.schema, key), message) for message in messages]
+        return out
 
     @property
     def has_field_comments(self) -> bool:
