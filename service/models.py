@@ -7,4 +7,6 @@ def import_all() -> None:
     from .documents import models as _documents  # noqa: F401
     from .engine import models as _engine  # noqa: F401
     from .notify import models as _notify  # noqa: F401
-    from .registry import institutions, persons, reference, verification, versioning  # noqa: F401
+    from .registry import (  # noqa: F401
+        institutions, persons, physician_admin, reference, verification, versioning,
+    )

@@ -20,6 +20,33 @@ def issuing_authority(case) -> Target:
     return Target("administration", inst.issuing_authority_id)
 
 
+@route("physician")
+def applicant_physician(case) -> Target:
+    """The physician the case is about (she applies, corrects, withdraws)."""
+    if case.subject_physician_id is None:
+        raise ApiError(422, "该业务没有申请医师")
+    return Target("physician", case.subject_physician_id)
+
+
+@route("approving_authority")
+def approving_authority(case) -> Target:
+    """The administration the (target) institution set for the physician's category (审批机关设置);
+    without a setting, the institution's issuing authority."""
+    from sqlalchemy import select
+
+    from ..extensions import db
+    from ..registry.physician_admin import ApprovalAuthoritySetting
+
+    physician = case.subject_physician
+    category = physician.qualification.category if physician is not None else None
+    setting = db.session.scalars(select(ApprovalAuthoritySetting).where(
+        ApprovalAuthoritySetting.institution_id == case.subject_institution_id,
+        ApprovalAuthoritySetting.category == category)).first()
+    if setting is not None:
+        return Target("administration", setting.administration_id)
+    return issuing_authority(case)
+
+
 def notify_organisation(ctx: ActionContext, target: Target, subject: str, body: str) -> None:
     """An in-app message to every enabled account of an organisation."""
     from sqlalchemy import select

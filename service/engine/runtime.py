@@ -133,23 +133,35 @@ def conflicts() -> Iterator[None]:
 
 
 def start(actor: Account, process_id: str, subject: dict, data: dict | None = None) -> Case:
-    """Start a case of the newest version of ``process_id`` about ``subject``."""
+    """Start a case of the newest version of ``process_id`` about ``subject``.
+
+    ``subject.institution_id`` is the institution the case is about or addressed to; for
+    physician processes the applicant is the calling physician, or ``subject.physician_id``
+    when an institution acts for one of its physicians.
+    """
     definition = definitions.latest(process_id)
     if definition is None:
         raise ApiError(404, "未找到该业务流程")
     institution = _subject_institution(actor, subject)
+    physician_id = _subject_physician(actor, subject, institution)
     if definition.startable_by and not _may_start(actor, definition, institution):
         raise ApiError(403, "您无权发起该业务")
     at = utcnow()
     case = Case(
         process_id=process_id, definition=definition, title=f"{definition.name}：{institution.name}",
-        subject_institution_id=institution.id, division_code=institution.division_code,
-        city_code=institution.city_code, province_code=institution.province_code,
-        started_by_id=actor.id, state="", fingerprint="", created_at=at, updated_at=at,
+        subject_institution_id=institution.id, subject_physician_id=physician_id,
+        division_code=institution.division_code, city_code=institution.city_code,
+        province_code=institution.province_code, started_by_id=actor.id, state="",
+        fingerprint="", created_at=at, updated_at=at,
     )
+    if physician_id is not None:
+        from ..registry.persons import Physician
+
+        case.title = f"{definition.name}：{db.session.get(Physician, physician_id).name}（{institution.name}）"
     db.session.add(case)
     db.session.flush()
-    initial = dict(data or {}, case_id=case.id, institution_id=institution.id)
+    initial = dict(data or {}, case_id=case.id, institution_id=institution.id,
+                   physician_id=physician_id)
     run = StepRun(case, actor, at)
     p = definitions.parsed(definition)
     with clock.frozen(at), change_context(actor.id, definition.name, case.id):
@@ -168,16 +180,42 @@ def _subject_institution(actor: Account, subject: dict) -> Institution:
 
     if not isinstance(subject, dict) or not isinstance(subject.get("institution_id"), int):
         raise ApiError(422, fields={"subject.institution_id": ["必填项"]})
+    if actor.kind == "physician":
+        # a physician may address any institution (a registration or change target)
+        inst = db.session.get(Institution, subject["institution_id"])
+        if inst is None or inst.status == "cancelled":
+            raise ApiError(422, fields={"subject.institution_id": ["该医疗机构不存在或已注销"]})
+        return inst
     return require(actor, Institution, subject["institution_id"], READ)
 
 
+def _subject_physician(actor: Account, subject: dict, institution: Institution) -> int | None:
+    from ..access.policy import READ, require
+    from ..registry.persons import Physician
+
+    if actor.kind == "physician":
+        return actor.physician_id
+    if "physician_id" not in subject:
+        return None
+    if not isinstance(subject["physician_id"], int):
+        raise ApiError(422, fields={"subject.physician_id": ["须为医师编号"]})
+    return require(actor, Physician, subject["physician_id"], READ).id
+
+
 def _may_start(actor: Account, definition: ProcessDefinition, institution: Institution) -> bool:
-    lane = definition.startable_by[0]
-    if lane == "institution":
-        return actor.kind == "institution" and actor.institution_id == institution.id
-    if lane == "bureau":
-        return actor.kind == "administration" and actor.administration_id == institution.issuing_authority_id
+    lanes = definition.startable_by
+    if "institution" in lanes and actor.kind == "institution":
+        return actor.institution_id == institution.id
+    if "bureau" in lanes and actor.kind == "administration":
+        return actor.administration_id == institution.issuing_authority_id
+    if "physician" in lanes and actor.kind == "physician":
+        return actor.activated_at is not None or definition.process_id in ALLOWED_BEFORE_ACTIVATION
     return False
+
+
+# Physicians from regions not yet online may apply before their account is activated; the
+# approval then activates it (seed 003 ch.4).
+ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
 
 
 def open_item(actor: Account, item_id: int, *, lock: bool = False) -> WorkItem:

@@ -17,7 +17,7 @@ from .persons import (
 )
 from .reference import Administration, Division
 from .seeding import SEED_DIR, as_date, as_decimal, as_int, rows
-from .versioning import change_context
+from .versioning import change_context, utcnow
 
 DEMO_DIR = SEED_DIR / "demo"
 DEMO_PASSWORD = "Demo12345"
@@ -118,6 +118,7 @@ def _load() -> dict[str, int]:
 
     # One hash for every demo account: all share the documented demo password.
     password_hash = hash_password(DEMO_PASSWORD)
+    now = utcnow()
     accounts = 0
     for row in rows(DEMO_DIR / "accounts.csv"):
         account = Account(
@@ -130,11 +131,12 @@ def _load() -> dict[str, int]:
         elif row["kind"] == "institution":
             account.institution = institutions[row["organisation"]]
         elif row["kind"] == "physician":
-            account.physician = physicians.get(row["person_key"]) or _unregistered(
-                qualifications[row["person_key"]]
-            )
+            registered = physicians.get(row["person_key"])
+            account.physician = registered or _unregistered(qualifications[row["person_key"]])
+            account.activated_at = now if registered else None  # doctor.new still has to activate
         elif row["kind"] == "nurse":
             account.nurse = nurses[row["person_key"]]
+            account.activated_at = now
         db.session.add(account)
         accounts += 1
     return {

@@ -70,6 +70,7 @@ class Physician(Versioned, db.Model):
     education: Mapped[str | None] = mapped_column(String(20))
     school: Mapped[str | None] = mapped_column(String(80))
     title: Mapped[str | None] = mapped_column(String(40))
+    photo_document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     qualification: Mapped[Qualification] = relationship()

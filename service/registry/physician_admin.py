@@ -1,0 +1,76 @@
+"""What institutions keep about their physicians (P11) and what physicians' accounts need (P0)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import UTCDateTime, db
+from .versioning import Versioned, column_snapshot, utcnow
+
+ACTIVATION_STATUSES = {"unused": "未使用", "sent": "已发送", "used": "已激活", "revoked": "已作废"}
+
+
+class ApprovalAuthoritySetting(Versioned, db.Model):
+    """Which administration approves this institution's physicians of one category (审批机关设置)."""
+
+    __tablename__ = "approval_authority_setting"
+    __table_args__ = (UniqueConstraint("institution_id", "category"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    category: Mapped[str] = mapped_column(String(1))
+    administration_id: Mapped[int] = mapped_column(ForeignKey("administration.id"))
+
+    administration = relationship("Administration")
+
+    def snapshot(self) -> dict:
+        return column_snapshot(self)
+
+
+class ActivationCode(db.Model):
+    """A code an institution generates for one of its physicians to activate her account."""
+
+    __tablename__ = "activation_code"
+    __table_args__ = (Index("ix_activation_code_inst", "institution_id", "status", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    physician_id: Mapped[int] = mapped_column(ForeignKey("physician.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    status: Mapped[str] = mapped_column(String(8), default="unused")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    physician = relationship("Physician")
+
+    @property
+    def status_name(self) -> str:
+        return ACTIVATION_STATUSES.get(self.status, self.status)
+
+
+class VerificationCode(db.Model):
+    """A one-time code sent by SMS or e-mail (sign-up, password recovery); only its hash is kept."""
+
+    __tablename__ = "verification_code"
+    __table_args__ = (Index("ix_verification_code_address", "purpose", "address", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(120))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhysicianDepartment(db.Model):
+    """The department (科室) a physician works in at an institution."""
+
+    __tablename__ = "physician_department"
+    physician_id: Mapped[int] = mapped_column(ForeignKey("physician.id"), primary_key=True)
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
