@@ -8,5 +8,10 @@ def import_all() -> None:
     from .engine import models as _engine  # noqa: F401
     from .notify import models as _notify  # noqa: F401
     from .registry import (  # noqa: F401
-        institutions, persons, physician_admin, reference, verification, versioning,
+        institutions,
+        persons,
+        physician_admin,
+        reference,
+        verification,
+        versioning,
     )

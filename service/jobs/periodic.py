@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dramatiq
@@ -19,6 +19,7 @@ from ..engine import runtime
 from ..engine.models import ReminderLog
 from ..extensions import db
 from ..registry.institutions import Institution
+from ..registry.verification import add_months
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,7 +46,7 @@ def verification_reminders(today: date) -> int:
     from ..actions import Target
     from ..actions.common import notify_organisation
 
-    horizon = _months_ahead(today, REMIND_MONTHS_BEFORE)
+    horizon = add_months(today, REMIND_MONTHS_BEFORE)
     due = db.session.scalars(select(Institution).where(
         Institution.verification_due.between(today, horizon),
         Institution.is_filed_clinic.is_(False),
@@ -68,18 +69,6 @@ def verification_reminders(today: date) -> int:
         sent += 1
     db.session.commit()
     return sent
-
-
-def _months_ahead(day: date, months: int) -> date:
-    # three months ahead, as a date: years and months without day overflow
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=d)
-        except ValueError:
-            continue
-    return day + timedelta(days=90)
 
 
 def run_clock(stop: threading.Event) -> None:

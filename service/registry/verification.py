@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeVar
 
 from sqlalchemy import ForeignKey, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import UTCDateTime, db
 from .institutions import Institution
 from .reference import CodeTable
+
+_D = TypeVar("_D", date, datetime)
 
 RESULTS = {"passed": "校验合格", "deferred": "暂缓校验", "failed": "校验不合格"}
 
@@ -54,7 +57,8 @@ def add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def add_months(moment: datetime, months: int) -> datetime:
+def add_months(moment: _D, months: int) -> _D:
+    """The same day ``months`` later (or the month's last day), for dates and datetimes."""
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1
     for day in (moment.day, 30, 29, 28):
