@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import UTCDateTime, db
@@ -46,6 +46,16 @@ class Account(UserMixin, db.Model):
     """A login. Belongs to an administration, an institution, a person, or the platform."""
 
     __tablename__ = "account"
+    # A verified phone or e-mail identifies one account (password recovery finds the account by
+    # it), so two accounts may hold the same one only while neither has verified it.
+    __table_args__ = (
+        Index("ux_account_verified_phone", "phone", unique=True,
+              postgresql_where=text("phone_verified_at IS NOT NULL"),
+              sqlite_where=text("phone_verified_at IS NOT NULL")),
+        Index("ux_account_verified_email", "email", unique=True,
+              postgresql_where=text("email_verified_at IS NOT NULL"),
+              sqlite_where=text("email_verified_at IS NOT NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
@@ -67,6 +77,11 @@ class Account(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     session_epoch: Mapped[int] = mapped_column(default=0)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The login before the current one: what the holder checks for logins that were not hers.
+    previous_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when the holder proved she receives messages there (a code sent to it came back).
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Physician and nurse accounts sign up first and are activated later (seed 003 ch.2 §1.3).
     activated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
@@ -91,6 +106,16 @@ class Account(UserMixin, db.Model):
     @property
     def organisation(self) -> Administration | Institution | None:
         return self.administration or self.institution
+
+    @property
+    def inbox_key(self) -> tuple[str, int | None]:
+        """Whose tasks this account works: (kind, id) of its organisation or person."""
+        return {
+            "administration": ("administration", self.administration_id),
+            "institution": ("institution", self.institution_id),
+            "physician": ("physician", self.physician_id),
+            "nurse": ("nurse", self.nurse_id),
+        }.get(self.kind, (self.kind, None))
 
     @property
     def organisation_name(self) -> str:
@@ -121,3 +146,17 @@ class ApiToken(db.Model):
     @staticmethod
     def digest(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Throttle(db.Model):
+    """Failed attempts at something guessable (an activation code, recovery by personal data)
+    and the lockout they earned; one row per (purpose, subject)."""
+
+    __tablename__ = "access_throttle"
+    __table_args__ = (UniqueConstraint("purpose", "subject"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -162,12 +162,7 @@ def _case_rule(actor: Account, action: str) -> ColumnElement[bool]:
     code = _actor_division(actor)
     if code is not None and (actor.kind == "administration" or _platform_wide(actor)):
         rules.append(_in_division(code, Case.province_code, Case.city_code, Case.division_code))
-    org_kind, org_id = {
-        "administration": ("administration", actor.administration_id),
-        "institution": ("institution", actor.institution_id),
-        "physician": ("physician", actor.physician_id),
-        "nurse": ("nurse", actor.nurse_id),
-    }.get(actor.kind, (None, None))
+    org_kind, org_id = actor.inbox_key
     if org_id is not None:
         rules.append(exists().where(
             WorkItem.case_id == Case.id, WorkItem.organisation_kind == org_kind,

@@ -24,21 +24,9 @@ def target_for(case: Case, info: UserTaskInfo) -> Target:
     return get_route(rule)(case)
 
 
-def _organisation(actor: Account) -> tuple[str, int | None]:
-    if actor.kind == "administration":
-        return "administration", actor.administration_id
-    if actor.kind == "institution":
-        return "institution", actor.institution_id
-    if actor.kind == "physician":
-        return "physician", actor.physician_id
-    if actor.kind == "nurse":
-        return "nurse", actor.nurse_id
-    return actor.kind, None
-
-
 def may_act(actor: Account, item: WorkItem, *, read_only: bool = False) -> bool:
     """Whether the actor belongs to the item's target and (unless reading) holds a lane role."""
-    kind, ident = _organisation(actor)
+    kind, ident = actor.inbox_key
     if ident is None or (kind, ident) != (item.organisation_kind, item.organisation_id):
         return False
     if read_only:

@@ -15,7 +15,6 @@ from sqlalchemy import Select, or_, select
 from ..access.policy import READ, scope
 from ..engine import runtime
 from ..engine.models import CASE_STATUSES, Case, WorkItem
-from ..engine.routing import _organisation
 from ..errors import ApiError
 from ..extensions import db
 from . import casework
@@ -121,7 +120,7 @@ def _work_items(flt: Filters, today: date) -> Select:
 def index():
     flt, errors = _filters()
     today = casework.today_local()
-    kind, org_id = _organisation(current_user)
+    kind, org_id = current_user.inbox_key
     mine, unclaimed, next_mine, next_unclaimed = [], [], None, None
     if not errors:
         base = _work_items(flt, today).where(WorkItem.status == "open")

@@ -10,7 +10,6 @@ from ...actions import get_prefill
 from ...engine import definitions, events, runtime
 from ...engine.models import Case, CaseEvent, WorkItem
 from ...engine.replay import replay
-from ...engine.routing import _organisation
 from ...errors import ApiError
 from ...extensions import db
 from . import bp
@@ -159,7 +158,7 @@ def withdraw(case_id: int):
 @authenticated
 def work_items():
     actor = caller()
-    kind, ident = _organisation(actor)
+    kind, ident = actor.inbox_key
     scope_, status = request.args.get("scope", "org"), request.args.get("status", "open")
     if scope_ not in ("mine", "org") or status not in ("open", "done"):
         raise ApiError(400, fields={"scope": ["mine 或 org"], "status": ["open 或 done"]})
