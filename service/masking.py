@@ -21,3 +21,11 @@ def mask_name(value: str | None) -> str | None:
     if not value:
         return value
     return value[0] + "*" * (len(value) - 1)
+
+
+def mask_email(value: str | None) -> str | None:
+    """chensiyuan@example.cn -> c***@example.cn."""
+    if not value or "@" not in value:
+        return value
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}***@{domain}"

@@ -8,6 +8,7 @@ def import_all() -> None:
     from .engine import models as _engine  # noqa: F401
     from .notify import models as _notify  # noqa: F401
     from .registry import (  # noqa: F401
+        certificates,
         institutions,
         persons,
         physician_admin,

@@ -91,6 +91,28 @@ def test_chaoyang_issues_an_account_through_the_api(
     assert token.status_code == 200 and token.get_json()["must_change_password"] is True
 
 
+def test_an_api_client_with_an_initial_password_must_change_it_first(
+        api: Callable[..., ApiClient], client: FlaskClient, demo: Demo,
+        database: Database) -> None:
+    _issue(api("bj.chaoyang.wjw"), institution_id=demo.institution["inst.chaoyang2"])
+    initial = _sms_password(database, "cy2.admin")
+    token = client.post("/api/v1/auth/token", json={"username": "cy2.admin", "password": initial})
+    headers = {"Authorization": f"Bearer {token.get_json()['token']}"}
+    refused = client.get("/api/v1/institutions", headers=headers)
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "password_change_required"
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    weak = client.post("/api/v1/me/password", headers=headers,
+                       json={"current": initial, "new": "short"})
+    assert weak.status_code == 422 and "new" in weak.get_json()["error"]["fields"]
+    changed = client.post("/api/v1/me/password", headers=headers,
+                          json={"current": initial, "new": "Changed2026"})
+    assert changed.status_code == 200
+    again = client.post("/api/v1/auth/token", json={"username": "cy2.admin", "password": "Changed2026"})
+    fresh = {"Authorization": f"Bearer {again.get_json()['token']}"}
+    assert client.get("/api/v1/institutions", headers=fresh).status_code == 200
+
+
 def test_a_new_account_changes_its_password_at_first_login_then_uses_the_new_one(
         api: Callable[..., ApiClient], client: FlaskClient, new_client, demo: Demo,
         database: Database) -> None:

@@ -223,7 +223,7 @@ def test_a_lowercase_x_still_finds_the_qualification(api: Callable[..., ApiClien
     ("110105199706082883", "公民身份号码校验位不正确，请核对"),
     ("11010519970608288", "公民身份号码应为 18 位"),
     ("1101051997060828AX", "公民身份号码格式不正确（前 17 位为数字，末位为数字或 X）"),
-    (_valid_id("11010519971308288"), "公民身份号码中的出生日期无效"),
+    (_valid_id("11010519971308288"), "公民身份号码中的地区码或出生日期无效"),
     ("", "请填写公民身份号码"),
 ])
 def test_an_invalid_id_number_is_422_in_chinese(api: Callable[..., ApiClient], number: str,

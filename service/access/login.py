@@ -42,10 +42,11 @@ def authenticate(username: str, password: str) -> Account:
         db.session.commit()
         if locked:
             raise LoginError(_locked_message(account), locked=True)
-        left = MAX_FAILURES - account.failed_logins
-        raise LoginError(f"用户名或密码错误，再错误 {left} 次账户将被临时锁定")
+        # the same answer as for an unknown user name, so that names cannot be probed
+        raise LoginError("用户名或密码错误")
     if not account.is_enabled:
         raise LoginError("该账户已停用，请联系发放账户的卫生行政部门")
+    account.previous_login_at = account.last_login_at  # shown in the holder's security settings
     account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
     db.session.commit()
     return account

@@ -14,6 +14,7 @@ from typing import Any
 _ACTIONS: dict[str, Callable] = {}
 _ROUTES: dict[str, Callable] = {}
 _PREFILLS: dict[str, Callable] = {}
+_CHECKS: dict[str, Callable] = {}
 
 
 @dataclass
@@ -23,6 +24,20 @@ class ActionContext:
     case: Any
     actor: Any
     at: datetime
+    data: dict
+
+
+@dataclass
+class CheckContext:
+    """What a rule check sees before a step: the subject, who acts, at which stage ("start" or
+    the user task's name), and the submitted form (empty at start)."""
+
+    process_id: str
+    stage: str
+    actor: Any
+    institution: Any
+    physician: Any
+    case: Any
     data: dict
 
 
@@ -56,13 +71,42 @@ def prefill(name: str) -> Callable:
     return register
 
 
+def check(name: str) -> Callable:
+    """Register a rule check: (CheckContext) -> {field: [Chinese reasons]}, empty when allowed.
+
+    The engine runs it before a case starts (start event property ``check``) and before a
+    submission is applied (user task property ``check``); any reason answers 422 and changes
+    nothing.
+    """
+    def register(fn: Callable) -> Callable:
+        _CHECKS[name] = fn
+        return fn
+    return register
+
+
+def get_check(name: str) -> Callable:
+    _load()
+    return _CHECKS[name]
+
+
+def known_checks() -> set[str]:
+    _load()
+    return set(_CHECKS)
+
+
 def get_prefill(name: str) -> Callable:
     _load()
     return _PREFILLS[name]
 
 
 def _load() -> None:
-    from . import common, verification  # noqa: F401  (modules register on import)
+    from . import (  # noqa: F401  (modules register on import)
+        common,
+        physician_info,
+        physician_rules,
+        physicians,
+        verification,
+    )
 
 
 def get_action(name: str) -> Callable:

@@ -32,19 +32,27 @@ def applicant_physician(case) -> Target:
 def approving_authority(case) -> Target:
     """The administration the (target) institution set for the physician's category (审批机关设置);
     without a setting, the institution's issuing authority."""
+    physician = case.subject_physician
+    category = physician.qualification.category if physician is not None else None
+    return authority_for(case.subject_institution, category)
+
+
+def authority_for(inst, category: str | None) -> Target:
+    """The administration approving an institution's physicians of a category (also for telling
+    a former institution's authority that a physician moved away)."""
     from sqlalchemy import select
 
     from ..extensions import db
     from ..registry.physician_admin import ApprovalAuthoritySetting
 
-    physician = case.subject_physician
-    category = physician.qualification.category if physician is not None else None
+    if inst is None:
+        raise ApiError(422, "该业务没有可确定审批机关的医疗机构")
     setting = db.session.scalars(select(ApprovalAuthoritySetting).where(
-        ApprovalAuthoritySetting.institution_id == case.subject_institution_id,
+        ApprovalAuthoritySetting.institution_id == inst.id,
         ApprovalAuthoritySetting.category == category)).first()
     if setting is not None:
         return Target("administration", setting.administration_id)
-    return issuing_authority(case)
+    return Target("administration", inst.issuing_authority_id)
 
 
 def notify_organisation(ctx: ActionContext, target: Target, subject: str, body: str) -> None:

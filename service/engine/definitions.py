@@ -51,6 +51,15 @@ class Parsed:
     subprocess_specs: dict
     user_tasks: dict[str, UserTaskInfo]
     start_lane: str | None
+    # the start event's properties: ``check`` (a rule check run before the case starts) and
+    # ``startable_by`` (lanes that may start it when more than the start event's own, e.g. a
+    # cancellation started by the physician or by her institution)
+    start_properties: dict = field(default_factory=dict)
+
+    @property
+    def startable_by(self) -> list[str]:
+        declared = self.start_properties.get("startable_by", "").split()
+        return declared or ([self.start_lane] if self.start_lane else [])
 
 
 _cache: dict[int, Parsed] = {}
@@ -63,10 +72,11 @@ def _parse(process_id: str, bpmn_xml: str, filename: str = "process.bpmn") -> Pa
     spec = parser.get_spec(process_id)
     subprocess_specs = parser.get_subprocess_specs(process_id)
     user_tasks: dict[str, UserTaskInfo] = {}
-    start_lane = None
+    start_lane, start_properties = None, {}
     for task_spec in spec.task_specs.values():
         if isinstance(task_spec, StartEvent) and start_lane is None:
             start_lane = task_spec.lane
+            start_properties = dict(task_spec.extensions.get("properties", {}))
         if isinstance(task_spec, UserTask):
             props = dict(task_spec.extensions.get("properties", {}))
             user_tasks[task_spec.name] = UserTaskInfo(
@@ -74,7 +84,7 @@ def _parse(process_id: str, bpmn_xml: str, filename: str = "process.bpmn") -> Pa
                 lane=task_spec.lane or "", form=props.get(FORM_PROPERTY), properties=props,
             )
     return Parsed(process_id, spec.description or process_id, spec, subprocess_specs,
-                  user_tasks, start_lane)
+                  user_tasks, start_lane, start_properties)
 
 
 def parsed(definition: ProcessDefinition) -> Parsed:
@@ -118,6 +128,7 @@ def content_hash(bpmn_xml: str, forms: dict) -> str:
 
 def validate(process_id: str, bpmn_xml: str, forms: dict, known_lanes, known_actions) -> Parsed:
     """Parse and check a definition; raises DefinitionError listing every problem."""
+    from ..actions import known_checks
     from .diagram import flow_nodes_without_shapes
 
     problems: list[str] = []
@@ -135,6 +146,14 @@ def validate(process_id: str, bpmn_xml: str, forms: dict, known_lanes, known_act
         route = info.properties.get("route")
         if route and route not in known_lanes and route not in known_actions:
             problems.append(f"user task {info.name}: unknown route {route!r}")
+        if info.properties.get("check") and info.properties["check"] not in known_checks():
+            problems.append(f"user task {info.name}: unknown check {info.properties['check']!r}")
+    start_check = result.start_properties.get("check")
+    if start_check and start_check not in known_checks():
+        problems.append(f"start event: unknown check {start_check!r}")
+    for lane in result.startable_by:
+        if lane not in known_lanes:
+            problems.append(f"start event: lane {lane!r} in startable_by has no routing rule")
     for task_spec in result.spec.task_specs.values():
         if isinstance(task_spec, ScriptTask):
             try:
@@ -180,7 +199,7 @@ def deploy(process_id: str, xml: str, forms: dict, filename: str, actor_id: int 
     definition = ProcessDefinition(
         process_id=process_id, name=result.name, version=version, content_hash=digest,
         bpmn_file=filename, bpmn_xml=xml, forms=forms,
-        startable_by=[result.start_lane] if result.start_lane else [], deployed_by_id=actor_id,
+        startable_by=result.startable_by, deployed_by_id=actor_id,
     )
     db.session.add(definition)
     db.session.flush()

@@ -23,7 +23,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..registry.institutions import Institution
 from ..registry.versioning import change_context, utcnow
-from . import clock, definitions, events, forms, serialization
+from . import checks, clock, definitions, events, forms, serialization
 from .compaction import compact
 from .models import Case, ProcessDefinition, WorkItem
 from .routing import may_act, target_for
@@ -146,6 +146,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     physician_id = _subject_physician(actor, subject, institution)
     if definition.startable_by and not _may_start(actor, definition, institution):
         raise ApiError(403, "您无权发起该业务")
+    checks.before_start(actor, definition, institution, physician_id, data or {})
     at = utcnow()
     case = Case(
         process_id=process_id, definition=definition, title=f"{definition.name}：{institution.name}",
@@ -160,8 +161,9 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
         case.title = f"{definition.name}：{db.session.get(Physician, physician_id).name}（{institution.name}）"
     db.session.add(case)
     db.session.flush()
+    # applicant_kind: a process the physician or her institution may start takes the starter's path
     initial = dict(data or {}, case_id=case.id, institution_id=institution.id,
-                   physician_id=physician_id)
+                   physician_id=physician_id, applicant_kind=actor.kind)
     run = StepRun(case, actor, at)
     p = definitions.parsed(definition)
     with clock.frozen(at), change_context(actor.id, definition.name, case.id):
@@ -243,9 +245,10 @@ def complete(actor: Account, item_id: int, data: dict) -> Case:
     case = item.case
     schema = case.definition.forms.get(item.form or "", {})
     errors = forms.validate(schema, data)
-    errors.update(_check_documents(actor, schema, data))
+    errors.update(checks.documents(actor, schema, data))
     if errors:
         raise ApiError(422, fields=errors)
+    checks.before_submission(actor, item, data)
     at = utcnow()
     run = StepRun(case, actor, at)
     with conflicts(), clock.frozen(at), change_context(actor.id, item.title, case.id):
@@ -264,19 +267,6 @@ def complete(actor: Account, item_id: int, data: dict) -> Case:
     item.draft = None
     _commit()
     return case
-
-
-def _check_documents(actor: Account, schema: dict, data: dict) -> dict[str, list[str]]:
-    from ..documents.models import Document
-    from ..documents.service import can_read
-
-    errors: dict[str, list[str]] = {}
-    for name in forms.document_fields(schema):
-        for doc_id in data.get(name) or []:
-            doc = db.session.get(Document, doc_id) if isinstance(doc_id, int) else None
-            if doc is None or not can_read(actor, doc):
-                errors.setdefault(name, []).append(f"附件 {doc_id} 不存在或无权使用")
-    return errors
 
 
 def save_draft(actor: Account, item_id: int, data: dict) -> WorkItem:
@@ -320,8 +310,7 @@ def withdraw(actor: Account, case: Case, reason: str) -> Case:
     """The applicant withdraws while every open task is marked ``withdrawable`` (nobody decided)."""
     if case.status != "open":
         raise ApiError(409, "业务已办结，不能撤回")
-    if not (actor.kind == "institution" and actor.institution_id == case.subject_institution_id
-            or actor.id == case.started_by_id):
+    if not checks.is_applicant(actor, case):
         raise ApiError(403, "只有申请人可以撤回")
     at = utcnow()
     run = StepRun(case, actor, at)
@@ -357,12 +346,19 @@ def fire_timers(now: datetime | None = None, limit: int = 200) -> int:
     for case_id in due:
         case = db.session.get(Case, case_id)
         run = StepRun(case, None, now)
-        with clock.frozen(now), change_context(None, "定时事件", case.id):
-            wf = _workflow(case, run)
-            before = case.fingerprint
-            wf.refresh_timers()
-            wf.do_engine_steps()
-            _save(case, wf, run)
+        try:
+            with conflicts(), clock.frozen(now), change_context(None, "定时事件", case.id):
+                wf = _workflow(case, run)
+                before = case.fingerprint
+                wf.refresh_timers()
+                wf.do_engine_steps()
+                _save(case, wf, run)
+        except ApiError as exc:
+            if exc.code != "concurrent_step":
+                raise
+            # another worker or a user step moved the case meanwhile (rolled back)
+            current_app.logger.info("timer of case %s raced with another step; retried next run", case_id)
+            continue
         if case.fingerprint == before:
             db.session.rollback()
             continue

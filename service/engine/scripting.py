@@ -69,5 +69,13 @@ class _Environment(TaskDataEnvironment):
         return json.dumps(self.run.call(operation_name, params, context), ensure_ascii=False)
 
 
+class _ScriptEngine(PythonScriptEngine):
+    def call_service(self, task, **kwargs):
+        # SpiffWorkflow 3 wraps an action's error in a NameError of its own (its handler names
+        # an undefined variable); let the action's exception through, so that the step's
+        # handling sees it (a concurrent step's database conflict answers 409)
+        return self.environment.call_service(task.data, **kwargs)
+
+
 def script_engine(run: StepRun) -> PythonScriptEngine:
-    return PythonScriptEngine(environment=_Environment(run))
+    return _ScriptEngine(environment=_Environment(run))

@@ -97,8 +97,9 @@ def _load() -> dict[str, int]:
         p = physicians[row["physician_key"]]
         db.session.add(PracticeRegistration(
             physician=p, kind=row["kind"], institution_id=institutions[row["institution_key"]].id,
-            category=row["category"], scope=row["scope"], location_code=row["location_code"],
-            certificate_number=p.certificate_number, status=row["status"],
+            category=row["category"], level=p.qualification.level, scope=row["scope"],
+            location_code=row["location_code"], certificate_number=p.certificate_number,
+            status=row["status"],
             valid_from=as_date(row["valid_from"]),
         ))
 

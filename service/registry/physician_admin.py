@@ -43,6 +43,9 @@ class ActivationCode(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    # Where the code went (kept for the list's masked contact column; None: told in person).
+    sent_phone: Mapped[str | None] = mapped_column(String(20))
+    sent_email: Mapped[str | None] = mapped_column(String(120))
 
     physician = relationship("Physician")
 
@@ -74,3 +77,21 @@ class PhysicianDepartment(db.Model):
     physician_id: Mapped[int] = mapped_column(ForeignKey("physician.id"), primary_key=True)
     institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"), primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+
+
+class AccountRevocation(db.Model):
+    """An institution revoked a physician account its physician says is not hers (撤销账户)."""
+
+    __tablename__ = "account_revocation"
+    __table_args__ = (Index("ix_account_revocation_inst", "institution_id", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    physician_id: Mapped[int] = mapped_column(ForeignKey("physician.id"))
+    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
+    reason: Mapped[str] = mapped_column(String(500))
+    revoked_by_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    account = relationship("Account", foreign_keys=[account_id])
+    physician = relationship("Physician")
+    revoked_by = relationship("Account", foreign_keys=[revoked_by_id])

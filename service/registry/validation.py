@@ -22,7 +22,7 @@ def resident_id_problem(value: str) -> str | None:
     except InvalidFormat:
         return "公民身份号码格式不正确（前 17 位为数字，末位为数字或 X）"
     except InvalidComponent:
-        return "公民身份号码中的出生日期无效"
+        return "公民身份号码中的地区码或出生日期无效"
     except InvalidChecksum:
         return "公民身份号码校验位不正确，请核对"
     except ValidationError:

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from ..access.models import Account
 from ..extensions import db, login_manager
+from . import casework
 from .menu import menu_for
 
 # Endpoints open to a session whose password must be changed first; REST has its own auth.
@@ -14,7 +15,9 @@ NOT_PAGES = {"api_v1", "health"}
 
 
 def register(app: Flask) -> None:
-    # case_audit and case_prints add their routes to the cases blueprint when imported
+    # case_audit and case_prints add their routes to the cases blueprint when imported,
+    # institution_codes and institution_cases theirs to institution_physicians',
+    # physician_business and physician_security theirs to physician's
     from . import (  # noqa: F401
         accounts,
         auth,
@@ -23,7 +26,16 @@ def register(app: Flask) -> None:
         cases,
         home,
         inbox,
+        institution_cases,
+        institution_codes,
+        institution_physicians,
         institutions,
+        physician,
+        physician_business,
+        physician_prints,
+        physician_security,
+        recovery,
+        signup,
         tasks,
     )
 
@@ -42,10 +54,12 @@ def register(app: Flask) -> None:
         return account
 
     app.jinja_env.globals["menu_for"] = menu_for
+    app.jinja_env.globals["outcome_name"] = casework.outcome_name
     from . import filters
 
     filters.register(app)
-    for module in (auth, home, institutions, accounts, inbox, tasks, cases):
+    for module in (auth, home, institutions, accounts, inbox, tasks, cases,
+                   institution_physicians, signup, recovery, physician, physician_prints):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -26,7 +26,31 @@ OUTCOMES = {
     "refused": "不予校验",
     "licence_to_be_cancelled": "拟注销执业许可证",
     "withdrawn": "已撤回",
+    "info_changed": "信息已变更",
+    "info_not_agreed": "机构不同意",
+    "cancelled": "已注销",
+    "filed": "保留备案",
+    "practice_resumed": "已重新执业",
 }
+# The physician businesses (P1–P9) share outcome codes; "approved" reads as the business's
+# own decision (the name of its approval end event).
+PHYSICIAN_APPROVED = {
+    "physician_registration": "准予注册", "physician_change": "准予变更",
+    "physician_upgrade": "准予升级", "physician_multi_site_filing": "准予备案",
+    "physician_multi_site_cancel": "已取消备案", "physician_legacy_cancel": "已取消多地点",
+    "physician_military_in": "准予变更入", "physician_to_military": "准予变更到军队",
+    "physician_cancellation": "准予注销",
+}
+PHYSICIAN_REFUSED = "不予批准"
+
+
+def outcome_name(case: Case) -> str:
+    """The Chinese words for a finished case's outcome, in the terms of its business."""
+    if case.outcome == "approved" and case.process_id in PHYSICIAN_APPROVED:
+        return PHYSICIAN_APPROVED[case.process_id]
+    if case.outcome == "refused" and case.process_id in PHYSICIAN_APPROVED:
+        return PHYSICIAN_REFUSED
+    return OUTCOMES.get(case.outcome or "", case.outcome or "")
 EVENT_TYPES = {
     "started": "发起",
     "task_completed": "办理",
@@ -140,6 +164,6 @@ def deadline_note(deadline: date | None, today: date | None = None) -> tuple[str
 
 
 def is_applicant(actor: Account, case: Case) -> bool:
-    return actor.id == case.started_by_id or (
-        actor.kind == "institution" and actor.institution_id is not None
-        and actor.institution_id == case.subject_institution_id)
+    from ..engine.checks import is_applicant as engine_rule
+
+    return engine_rule(actor, case)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -43,8 +43,8 @@ def index():
         context["nurse_count"] = db.session.scalar(
             select(func.count()).select_from(Nurse).where(scope(actor, READ, Nurse))
         )
-    elif actor.kind == "physician":
-        context["physician"] = actor.physician
+    elif actor.kind == "physician" and actor.physician is not None:
+        return redirect(url_for("physician.home"))  # her own portal (seed 003 ch.2)
     elif actor.kind == "nurse":
         context["nurse"] = actor.nurse
     return render_template("home.html", **context)

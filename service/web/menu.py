@@ -15,8 +15,44 @@ class MenuItem:
     endpoint: str
 
 
+# The institution's physician functions (P11), in the order of seed 003 ch.3.
+INSTITUTION_PHYSICIANS = [
+    MenuItem("审批机关设置", "institution_physicians.authorities"),
+    MenuItem("科室设置", "institution_physicians.departments"),
+    MenuItem("本院医师", "institution_physicians.physicians"),
+    MenuItem("医师账户激活", "institution_physicians.activation_codes"),
+    MenuItem("医师验证", "institution_physicians.verify"),
+    MenuItem("医师业务办理", "institution_physicians.applications"),
+]
+
+
+# The physician's own portal (seed 003 ch.2 §2); until her account is activated she sees only
+# what she may use then (seed 003 ch.4).
+PHYSICIAN_BEFORE_ACTIVATION = [
+    MenuItem("医师账户激活", "physician.activate"),
+    MenuItem("资格信息", "physician.qualification"),
+    MenuItem("业务申请", "physician.businesses"),
+    MenuItem("业务查询", "physician.cases"),
+]
+PHYSICIAN = [
+    MenuItem("基本信息", "physician.home"),
+    MenuItem("资格信息", "physician.qualification"),
+    MenuItem("执业信息", "physician.practice"),
+    MenuItem("考核信息", "physician.assessment"),
+    MenuItem("信息维护", "physician.info"),
+    MenuItem("业务申请", "physician.businesses"),
+    MenuItem("业务查询", "physician.cases"),
+    MenuItem("我的待办", "inbox.index"),
+    MenuItem("安全设置", "physician.security"),
+]
+
+
 def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     """Menu groups for the account: (group title, items)."""
+    if account.kind == "physician":
+        if account.activated_at is None:
+            return [("医师个人版", PHYSICIAN_BEFORE_ACTIVATION)]
+        return [("医师个人版", PHYSICIAN)]
     groups: list[tuple[str, list[MenuItem]]] = [("工作台", [MenuItem("首页", "home.index")])]
     if account.kind in INBOX_KINDS:
         work = [MenuItem("我的待办", "inbox.index"), MenuItem("已办事项", "inbox.done"),
@@ -30,6 +66,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("医疗机构管理", [MenuItem("综合查询", "institutions.search")]))
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own")]))
+    if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
+        groups.append(("医师管理", INSTITUTION_PHYSICIANS))
     if account.has_role("bureau_accounts", "sysadmin"):
         groups.append(("系统管理", [MenuItem("账户管理", "accounts.index"),
                                   MenuItem("发放账户", "accounts.new")]))

@@ -47,6 +47,11 @@ class Field:
         return ",".join(suffixes.get(t, t) for t in types)
 
     @property
+    def single(self) -> bool:
+        """A field holding one document (a photo): a new upload replaces the old one."""
+        return self.schema.get("maxItems") == 1
+
+    @property
     def masked(self) -> bool:
         return self.schema.get("x-mask") == "id"
 
@@ -62,7 +67,9 @@ def widget_of(prop: dict) -> str:
     if kind == "array" and "enum" in items:
         return "checkboxes"
     if "enum" in prop:
-        return "radio" if hint == "radio" or len(prop["enum"]) <= 6 else "select"
+        # a select can go back to "none chosen"; radios cannot (optional choices use select)
+        return "radio" if hint == "radio" or (hint != "select" and len(prop["enum"]) <= 6) \
+            else "select"
     if kind == "boolean":
         return "checkbox"
     if kind in ("integer", "number"):

@@ -64,7 +64,10 @@ def _store_uploads(item: WorkItem, schema: dict, data: dict) -> dict[str, list[s
             except DocumentError as exc:
                 errors.setdefault(name, []).append(f"{upload.filename}：{exc.message}")
                 continue
-            data.setdefault(name, []).append(doc.id)
+            if schema["properties"][name].get("maxItems") == 1:
+                data[name] = [doc.id]  # a single-file field (a photo): the last upload wins
+            else:
+                data.setdefault(name, []).append(doc.id)
     # Kept even if the submission is refused below: the page offers them again, so nobody
     # has to choose the same files twice.
     db.session.commit()

@@ -43,11 +43,17 @@ def _e2e_database(tmp: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory) -> Iterator[str]:
+def e2e_database_url(tmp_path_factory) -> str:
+    """The live server's database, for tests that read what it wrote (e.g. the SMS outbox)."""
+    return _e2e_database(tmp_path_factory.mktemp("e2e-db"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, e2e_database_url: str) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     env = dict(
-        os.environ, DATABASE_URL=_e2e_database(tmp), SECRET_KEY="e2e-secret", DEMO_DATA="1",
+        os.environ, DATABASE_URL=e2e_database_url, SECRET_KEY="e2e-secret", DEMO_DATA="1",
         INSTANCE_DIR=str(tmp / "instance"), SESSION_COOKIE_SECURE="0", BROKER_URL="",
         RATELIMIT_STORAGE_URI=os.environ.get("TEST_REDIS_URL") or "memory://",
     )

@@ -3,6 +3,7 @@ correction, the institution corrects, the district approves and the notice PDF i
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -80,8 +81,8 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
     name = page.locator("h1").first.inner_text()
     with page.expect_download() as download:
         page.click("text=打印网上服务通知书")
-    pdf = download.value.path()
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(open(pdf, "rb").read())).pages)
+    pdf = Path(download.value.path()).read_bytes()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "通知单" in text
     institution = name.split("：", 1)[-1].split()[0]
     assert institution and institution in text, (institution, text[:200])

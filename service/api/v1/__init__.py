@@ -8,4 +8,14 @@ from ...extensions import csrf
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
 
-from . import accounts, auth, cases, documents, openapi, registry  # noqa: E402,F401  (routes attach to bp)
+from . import (  # noqa: E402,F401  (routes attach to bp)
+    accounts,
+    auth,
+    cases,
+    documents,
+    institution_physicians,
+    openapi,
+    physician_accounts,
+    physician_cases,
+    registry,
+)

@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
+from ...access.accounts import change_password as set_password
 from ...access.login import LoginError, authenticate, issue_token, login_rate_limit
+from ...access.passwords import verify_password
 from ...errors import ApiError
-from ...extensions import limiter
+from ...extensions import db, limiter
 from . import bp
 from .common import authenticated, caller, json_body
 
@@ -50,3 +52,25 @@ def me():
         },
         "person": person,
     })
+
+
+class PasswordChange(Schema):
+    current = fields.String(required=True, validate=validate.Length(min=1, max=128))
+    new = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+@bp.post("/me/password")
+@authenticated
+def change_password():
+    """Set a new password (required first for accounts holding an initial password)."""
+    body = json_body(PasswordChange())
+    actor = caller()
+    if not verify_password(actor.password_hash, body["current"]):
+        raise ApiError(422, fields={"current": ["当前密码不正确"]})
+    if body["new"] == body["current"]:
+        raise ApiError(422, fields={"new": ["新密码不能与当前密码相同"]})
+    problem = set_password(actor, body["new"])
+    if problem:
+        raise ApiError(422, fields={"new": [problem]})
+    db.session.commit()
+    return jsonify({"must_change_password": False})

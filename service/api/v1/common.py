@@ -11,6 +11,8 @@ from ...access.models import Account
 from ...errors import ApiError
 
 MAX_JSON_BYTES = 256 * 1024
+# What an account holding an initial (SMS) password may still do over the API.
+PASSWORD_CHANGE_ENDPOINTS = {"api_v1.me", "api_v1.change_password"}
 
 
 def caller() -> Account:
@@ -29,6 +31,9 @@ def authenticated(view):
         account = account_for_token(token.strip())
         if account is None:
             raise ApiError(401, "访问令牌无效或已过期")
+        if account.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
+            raise ApiError(403, "请先修改初始密码（POST /api/v1/me/password）",
+                           code="password_change_required")
         g.actor = account
         return view(*args, **kwargs)
 

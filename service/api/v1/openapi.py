@@ -5,10 +5,12 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify
 
-from . import bp
+from . import bp, institution_physicians_spec
 from .accounts import AccountSchema, IssueRequest
 from .auth import TokenRequest
 from .documents import PREVIEW_WIDTHS, DocumentSchema
+from .physician_accounts import openapi_paths as physician_account_paths
+from .physician_cases import openapi_paths as physician_case_paths
 from .schemas import (
     InstitutionSchema,
     InstitutionSummarySchema,
@@ -86,6 +88,13 @@ def build_spec() -> dict:
         "responses": _responses({"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
             "must_change_password": {"type": "boolean"}}}, errors=(400, 401, 415, 422, 429))}})
+    spec.path("/api/v1/me/password", operations={"post": {
+        "summary": "Change the caller's password (accounts with an initial password must do this "
+                   "before anything else)", "security": sec,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["current", "new"], "properties": {
+                "current": {"type": "string"}, "new": {"type": "string"}}}}}},
+        "responses": _responses({"type": "object"}, errors=(400, 401, 415, 422))}})
     spec.path("/api/v1/me", operations={"get": {"summary": "The caller", "security": sec,
         "responses": _responses({"type": "object"}, errors=(401,))}})
     spec.path("/api/v1/institutions", operations={"get": {
@@ -120,6 +129,9 @@ def build_spec() -> dict:
     _document_paths(spec, sec)
     _registry_write_paths(spec, sec)
     _case_paths(spec, sec)
+    institution_physicians_spec.add_paths(spec, sec)
+    physician_account_paths(spec, _responses)
+    physician_case_paths(spec, sec)
     return spec.to_dict()
 
 
@@ -189,7 +201,11 @@ def _case_paths(spec: APISpec, sec: list) -> None:
                     {"name": n, "in": "query", "schema": {"type": "string"}}
                     for n in ("process", "status", "subject")],
                 "responses": _responses(list_of="Case", errors=(400, 401))},
-        "post": {"summary": "Start a case: {process, subject: {institution_id}, data}", "security": sec,
+        "post": {"summary": "Start a case: {process, subject: {institution_id, physician_id?}, "
+                            "data}; for physician processes institution_id is the institution the "
+                            "application is addressed to and physician_id names the physician "
+                            "when her institution acts for her; a business rule that forbids the "
+                            "start answers 422 with its Chinese reason", "security": sec,
                  "parameters": [IDEMPOTENCY],
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["process", "subject"], "properties": {

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import jsonify, request
-from sqlalchemy import select
 
 from ...access.policy import require
 from ...errors import ApiError
@@ -10,9 +9,9 @@ from ...extensions import db
 from ...masking import mask_id
 from ...registry.backfill import BackfillError, backfill_institution
 from ...registry.institutions import Institution
-from ...registry.persons import Nurse, Physician, Qualification
+from ...registry.persons import Nurse, Physician
+from ...registry.physician_lookups import find_qualification
 from ...registry.queries import InstitutionFilters, QueryError, page
-from ...registry.validation import normalise_id, resident_id_problem
 from ...registry.versioning import history
 from . import bp
 from .common import authenticated, caller, json_object, list_limit
@@ -82,15 +81,7 @@ def backfill():
 @authenticated
 def qualification_lookup():
     """Look up a physician's qualification by resident ID (institutions and administrations)."""
-    actor = caller()
-    if actor.kind not in ("institution", "administration"):
-        raise ApiError(403)
-    id_number = normalise_id(request.args.get("id_number", ""))
-    problem = resident_id_problem(id_number)
-    if problem:
-        raise ApiError(422, fields={"id_number": [problem]})
-    q = db.session.scalars(select(Qualification).where(Qualification.id_number == id_number)).first()
-    if q is None:
-        raise ApiError(404, "未查询到该身份证号码对应的医师资格信息")
+    q = find_qualification(caller(), request.args.get("id_number", ""))
     return jsonify({"name": q.name, "id_number": mask_id(q.id_number), "category": q.category,
-                    "level": q.level, "year": q.year, "certificate_number": q.certificate_number})
+                    "level": q.level, "year": q.year, "certificate_number": q.certificate_number,
+                    "school": q.school, "education": q.education})

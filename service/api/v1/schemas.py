@@ -69,12 +69,14 @@ class RegistrationSchema(Schema):
     kind = fields.String()
     institution_id = fields.Integer()
     category = fields.String()
+    level = fields.String()  # physician / assistant
     scope = fields.String()
     location = fields.String(attribute="location_code")
     certificate_number = fields.String(allow_none=True)
     status = fields.String()
     valid_from = fields.Date()
     valid_to = fields.Date(allow_none=True)
+    end_reason = fields.String(allow_none=True)  # why it is no longer active
 
 
 class QualificationSchema(Schema):
