@@ -91,6 +91,18 @@ def test_chaoyang_issues_an_account_through_the_api(
     assert token.status_code == 200 and token.get_json()["must_change_password"] is True
 
 
+def test_a_password_change_ends_the_accounts_api_tokens(
+        api: Callable[..., ApiClient], client: FlaskClient, database: Database) -> None:
+    token = client.post("/api/v1/auth/token",
+                        json={"username": "inst.chaoyang2", "password": "Demo12345"}).get_json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    changed = client.post("/api/v1/me/password", headers=headers,
+                          json={"current": "Demo12345", "new": "Another2026"})
+    assert changed.status_code == 200
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
 def test_an_api_client_with_an_initial_password_must_change_it_first(
         api: Callable[..., ApiClient], client: FlaskClient, demo: Demo,
         database: Database) -> None:

@@ -68,7 +68,8 @@ def issue_token(account: Account, name: str = "login", scopes: list[str] | None 
     token = secrets.token_urlsafe(32)
     ttl = ttl or timedelta(hours=current_app.config["TOKEN_TTL_HOURS"])
     record = ApiToken(account_id=account.id, token_hash=ApiToken.digest(token), name=name,
-                      scopes=scopes or [], expires_at=utcnow() + ttl)
+                      scopes=scopes or [], expires_at=utcnow() + ttl,
+                      session_epoch=account.session_epoch)
     db.session.add(record)
     db.session.commit()
     return token, record
@@ -79,4 +80,6 @@ def account_for_token(token: str) -> Account | None:
     if record is None or record.revoked_at or record.expires_at <= utcnow():
         return None
     account = record.account
-    return account if account.is_enabled else None
+    if not account.is_enabled or record.session_epoch != account.session_epoch:
+        return None
+    return account
