@@ -1,0 +1,187 @@
+"""Gunicorn processes and a bounded closed-loop load generator on loopback.
+
+The load generator is a few threads in this process, each with a stdlib ``http.client``
+connection (lighter than any third-party client, so it takes little of the two cores from the
+server). Each request completes a distinct work item; a run stops when the items or the time
+run out, whichever comes first, and never sends more requests than items.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .report import ROOT
+
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+READY_TIMEOUT = 90.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time consumed so far by the processes (Linux ``/proc``)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+@dataclass
+class Server:
+    port: int
+    pid: int  # the gunicorn master; its children are the workers
+
+    @property
+    def workers(self) -> list[int]:
+        return children(self.pid)
+
+
+@contextmanager
+def gunicorn(workers: int, env: dict[str, str], log_dir: Path,
+             port: int | None = None) -> Iterator[Server]:
+    """A gunicorn master with ``workers`` sync workers (1 thread each)."""
+    port = port or free_port()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"gunicorn-{port}.log"
+    binary = str(GUNICORN) if GUNICORN.exists() else "gunicorn"
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [binary, "--workers", str(workers), "--threads", "1", "--bind", f"127.0.0.1:{port}",
+             "--timeout", "120", "--log-level", "warning", "service.wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_ready(port, proc, log_path, workers)
+        yield Server(port, proc.pid)
+    finally:
+        _stop(proc)
+
+
+@contextmanager
+def servers(workers: list[int], env: dict[str, str], log_dir: Path) -> Iterator[list[Server]]:
+    """One gunicorn master per entry of ``workers`` (its worker count)."""
+    with ExitStack() as stack:
+        yield [stack.enter_context(gunicorn(n, env, log_dir)) for n in workers]
+
+
+def _wait_ready(port: int, proc: subprocess.Popen, log_path: Path, workers: int) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited: {log_path.read_text()[-2000:]}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            status = conn.getresponse().status
+            conn.close()
+            if status == 200:
+                # the other workers import the app at the same time; give them as long
+                time.sleep(1.0 + 1.5 * (workers - 1))
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn on port {port} not ready: {log_path.read_text()[-2000:]}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+
+@dataclass
+class LoadResult:
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+    completed: list[int] = field(default_factory=list)
+
+    @property
+    def ok(self) -> int:
+        return self.statuses.get(200, 0)
+
+    @property
+    def throughput(self) -> float:
+        return self.ok / self.elapsed if self.elapsed else 0.0
+
+
+def complete_items(ports: list[int], token: str, items: list[int], clients: int,
+                   seconds: float) -> LoadResult:
+    """POST ``/complete`` for each item (approve) from ``clients`` threads, spread over ports."""
+    work: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for item in items:
+        work.put(item)
+    result = LoadResult()
+    lock = threading.Lock()
+    body = json.dumps({"data": {"decision": "approve"}}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    started = time.perf_counter()
+    deadline = started + seconds
+
+    def client(port: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        while time.perf_counter() < deadline:
+            try:
+                item = work.get_nowait()
+            except queue.Empty:
+                return
+            sent = time.perf_counter()
+            try:
+                conn.request("POST", f"/api/v1/work-items/{item}/complete", body, headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException) as exc:
+                conn.close()
+                status = 0
+                with lock:
+                    result.errors.append(f"{item}: {exc!r}")
+            took = time.perf_counter() - sent
+            with lock:
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                if status == 200:
+                    result.latencies.append(took)
+                    result.completed.append(item)
+                elif len(result.errors) < 20:
+                    result.errors.append(f"{item}: HTTP {status}")
+
+    threads = [threading.Thread(target=client, args=(ports[n % len(ports)],), daemon=True)
+               for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    result.elapsed = time.perf_counter() - started
+    return result

@@ -1,0 +1,94 @@
+"""One verification step in-process vs the bare SpiffWorkflow step.
+
+Figure: ``runtime.complete`` of the bureau's material review (approve) on a real case — load
+the work item and the case, validate the form, deserialize, run the engine, compact,
+serialize, fingerprint, re-derive the work items, append the hash-chained event, commit.
+Each sample starts with an empty session (as a request does); the actor is loaded outside the
+timed block (that is authentication, not the step).
+
+Floor: the same workflow held in SpiffWorkflow's *default* serializer format (with the spec),
+deserialized, the same task completed, engine steps run, serialized again — no database.
+Samples of the two alternate so that machine noise hits both alike.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from service.engine import definitions, serialization
+from service.engine.models import Case
+from service.extensions import db
+
+from . import cases
+from .context import Context, StatementCounter, Timing
+from .report import Result, percentile
+
+TARGET_RATIO = 3.0
+
+
+def full_state(case: Case) -> str:
+    """The case's workflow in SpiffWorkflow's default format (spec included)."""
+    p = definitions.parsed(case.definition)
+    workflow = serialization.load(case.state, p.spec, p.subprocess_specs)
+    return _serializer().serialize_json(workflow)
+
+
+_default: BpmnWorkflowSerializer | None = None
+
+
+def _serializer() -> BpmnWorkflowSerializer:
+    global _default
+    if _default is None:
+        _default = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+    return _default
+
+
+def bare_step(state: str, task_name: str, data: dict) -> str:
+    """Deserialize, complete the READY task ``task_name`` with ``data``, run, serialize."""
+    serializer = _serializer()
+    workflow = serializer.deserialize_json(state)
+    workflow.script_engine = PythonScriptEngine()
+    task = next(t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
+                if t.task_spec.name == task_name)
+    task.data.update(data)
+    task.run()
+    workflow.do_engine_steps()
+    return serializer.serialize_json(workflow)
+
+
+def run(ctx: Context) -> list[Result]:
+    n = ctx.scale.step_samples
+    step, floor = Timing(), Timing()
+    statements: list[int] = []
+    with ctx.app.app_context():
+        actors = cases.Actors.demo()
+        case_ids = [cases.at_review(actors) for _ in range(n + 3)]
+        bureau_id = actors.bureau.id
+        state = full_state(db.session.get(Case, case_ids[0]))
+        db.session.remove()
+        for warm in case_ids[:3]:  # first steps pay for parsing and caches
+            cases.complete_fresh(bureau_id, warm, dict(cases.REVIEW_APPROVE))
+            bare_step(state, "material_review", dict(cases.REVIEW_APPROVE))
+        with ctx.profiled("step"):
+            for case_id in case_ids[3:]:
+                counter = StatementCounter(db.engine)
+                cases.complete_fresh(bureau_id, case_id, dict(cases.REVIEW_APPROVE), step,
+                                     counter)
+                statements.append(counter.count)
+                with floor.measure():
+                    bare_step(state, "material_review", dict(cases.REVIEW_APPROVE))
+    ratio = percentile(step.wall, 50) / percentile(floor.wall, 50)
+    common = {"samples": n, "details": {"statements_per_step": max(statements),
+                                        "full_state_bytes": len(state)}}
+    return [
+        Result("step", "verification step p50", percentile(step.wall, 50) * 1000, "ms",
+               percentile(floor.wall, 50) * 1000, "bare Spiff step p50",
+               f"≤ {TARGET_RATIO:g}× bare step", ratio <= TARGET_RATIO, **common),
+        Result("step", "verification step p95", percentile(step.wall, 95) * 1000, "ms",
+               percentile(floor.wall, 95) * 1000, "bare Spiff step p95", samples=n),
+        Result("step", "verification step CPU p50 (this process)",
+               percentile(step.cpu, 50) * 1000, "ms", percentile(floor.cpu, 50) * 1000,
+               "bare Spiff step CPU p50", samples=n),
+    ]
