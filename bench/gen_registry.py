@@ -81,8 +81,8 @@ QUALIFICATION_COLUMNS = ("id", "name", "gender", "birth_date", "id_number", "cer
 PHYSICIAN_COLUMNS = ("id", "qualification_id", "name", "id_number", "gender", "birth_date",
                      "certificate_number", "phone", "email", "education", "school", "title",
                      "created_at", "version")
-REGISTRATION_COLUMNS = ("id", "physician_id", "kind", "institution_id", "category", "scope",
-                        "location_code", "certificate_number", "status", "valid_from",
+REGISTRATION_COLUMNS = ("id", "physician_id", "kind", "institution_id", "category", "level",
+                        "scope", "location_code", "certificate_number", "status", "valid_from",
                         "valid_to", "version")
 
 
@@ -286,7 +286,7 @@ def physicians(rnd: random.Random, reg: Registry, n: int, base: int, registratio
             status = "active" if kind == "multi_site" or rnd.random() < 0.95 else "ended"
             start = birth.replace(day=1) + timedelta(days=365 * 26 + rnd.randint(0, 3000))
             registrations.append((
-                registration_id, ident, kind, reg.base + i, category,
+                registration_id, ident, kind, reg.base + i, category, level,
                 rnd.choice(scopes.get(category) or ["内科专业"]), county[:2] + "0000",
                 certificate, status, min(start, date(2025, 1, 1)),
                 None if status == "active" else date(2024, 12, 31), 1))

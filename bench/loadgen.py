@@ -17,7 +17,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,11 +63,8 @@ class Server:
         return children(self.pid)
 
 
-@contextmanager
-def gunicorn(workers: int, env: dict[str, str], log_dir: Path,
-             port: int | None = None) -> Iterator[Server]:
-    """A gunicorn master with ``workers`` sync workers (1 thread each)."""
-    port = port or free_port()
+def _start(workers: int, env: dict[str, str], log_dir: Path) -> tuple[subprocess.Popen, int, Path]:
+    port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"gunicorn-{port}.log"
     binary = str(GUNICORN) if GUNICORN.exists() else "gunicorn"
@@ -76,18 +73,23 @@ def gunicorn(workers: int, env: dict[str, str], log_dir: Path,
             [binary, "--workers", str(workers), "--threads", "1", "--bind", f"127.0.0.1:{port}",
              "--timeout", "120", "--log-level", "warning", "service.wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    try:
-        _wait_ready(port, proc, log_path, workers)
-        yield Server(port, proc.pid)
-    finally:
-        _stop(proc)
+    return proc, port, log_path
 
 
 @contextmanager
 def servers(workers: list[int], env: dict[str, str], log_dir: Path) -> Iterator[list[Server]]:
-    """One gunicorn master per entry of ``workers`` (its worker count)."""
-    with ExitStack() as stack:
-        yield [stack.enter_context(gunicorn(n, env, log_dir)) for n in workers]
+    """One gunicorn master per entry of ``workers`` (its worker count, one thread each), all
+    started at once; stopped on exit."""
+    started: list[tuple[subprocess.Popen, int, Path]] = []
+    try:
+        for n in workers:
+            started.append(_start(n, env, log_dir))
+        for (proc, port, log_path), n in zip(started, workers, strict=True):
+            _wait_ready(port, proc, log_path, n)
+        yield [Server(port, proc.pid) for proc, port, _ in started]
+    finally:
+        for proc, _, _ in started:
+            _stop(proc)
 
 
 def _wait_ready(port: int, proc: subprocess.Popen, log_path: Path, workers: int) -> None:

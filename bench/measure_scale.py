@@ -31,19 +31,25 @@ TIMER_LIMIT = 20
 
 
 def _timer_workers(ctx: Context, now: str, seconds: float) -> list[subprocess.Popen]:
-    """Two timer worker processes, loaded and waiting for the start signal."""
+    """Two timer worker processes; they load the app, then wait for the start signal."""
     env = process_env(ctx.url, ctx.instance_dir)
-    workers = [subprocess.Popen(
+    return [subprocess.Popen(
         [sys.executable, "-m", "bench.timer_worker", "--database-url", ctx.url, "--now", now,
          "--seconds", str(seconds), "--limit", str(TIMER_LIMIT)],
         cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True) for _ in range(2)]
+
+
+def _start_timers(workers: list[subprocess.Popen]) -> None:
+    """Wait until both have loaded the app, then let them go together."""
     for proc in workers:
         line = proc.stdout.readline() if proc.stdout else ""
         if line.strip() != "ready":
             proc.kill()
             raise RuntimeError(f"timer worker did not start: {line} {proc.stderr.read()[-2000:]}")
-    return workers
+    for proc in workers:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
 
 
 def run(ctx: Context) -> list[Result]:
@@ -76,22 +82,25 @@ def _run(ctx: Context) -> list[Result]:
     now = (timers.next_timer_at + timedelta(hours=1)).isoformat()
     timer_cases = _due_cases(ctx, now)  # this run's clones, and any left by an earlier run
     mark = _max_event(ctx)
-    with loadgen.servers([1, 1], env, log_dir) as servers:
-        ports = [server.port for server in servers]
-        warm = loadgen.complete_items(ports, token, review.open_items[:2 * WARM_PER_WORKER],
-                                      2 * clients, 60)
-        workers = _timer_workers(ctx, now, scale.scale_seconds)
+    workers = _timer_workers(ctx, now, scale.scale_seconds)  # they load while the web starts
+    try:
+        with loadgen.servers([1, 1], env, log_dir) as servers:
+            ports = [server.port for server in servers]
+            warm = loadgen.complete_items(ports, token, review.open_items[:2 * WARM_PER_WORKER],
+                                          2 * clients, 60)
+            _start_timers(workers)
+            both = loadgen.complete_items(ports, token, review.open_items[2 * WARM_PER_WORKER:],
+                                          2 * clients, scale.scale_seconds)
+            reports = []
+            for proc in workers:
+                out, err = proc.communicate(timeout=scale.scale_seconds + 120)
+                if proc.returncode != 0:
+                    raise RuntimeError(f"timer worker failed: {err[-2000:]}")
+                reports.append(json.loads(out.strip().splitlines()[-1]))
+    finally:
         for proc in workers:
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
-        both = loadgen.complete_items(ports, token, review.open_items[2 * WARM_PER_WORKER:],
-                                      2 * clients, scale.scale_seconds)
-        reports = []
-        for proc in workers:
-            out, err = proc.communicate(timeout=scale.scale_seconds + 120)
-            if proc.returncode != 0:
-                raise RuntimeError(f"timer worker failed: {err[-2000:]}")
-            reports.append(json.loads(out.strip().splitlines()[-1]))
+            if proc.poll() is None:
+                proc.kill()
     moved = sum(r["moved"] for r in reports)
     timer_seconds = max(r["seconds"] for r in reports)
     check = _verify(ctx, mark, review, set(both.completed) | set(warm.completed), timer_cases,

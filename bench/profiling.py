@@ -46,6 +46,41 @@ def _short(frame: str) -> str:
     return f"{match['func']} ({path})"
 
 
+# where a completion's time goes, by the function on the stack (matched in the raw frame text)
+KEY_FRAMES = {
+    "authentication (token and account)": "account_for_token (",
+    "idempotency wrapper and view": "complete (service/api/v1/cases.py",
+    "runtime.complete (the step)": "complete (service/engine/runtime.py",
+    "  load work item (open_item)": "open_item (",
+    "  load case + definition (_require_actionable)": "_require_actionable (",
+    "  form validation": "validate (service/engine/forms.py",
+    "  deserialize state": "load (service/engine/serialization.py",
+    "  engine run": "do_engine_steps (",
+    "  serialize state": "dump (service/engine/serialization.py",
+    "  fingerprint": "fingerprint (service/engine/serialization.py",
+    "  work items (_sync_work_items)": "_sync_work_items (",
+    "  hash-chained event": "append (service/engine/events.py",
+    "  commit (4 writes + COMMIT)": "_commit (service/engine/runtime.py",
+    "response (CaseSchema.dump)": "Schema.dump (",
+    "waiting for PostgreSQL (psycopg)": "Connection.wait (",
+    "pool checkout and pre-ping": "_checkout (",
+}
+
+
+def key_shares(raw: Path) -> list[tuple[str, float]]:
+    counts: Counter[str] = Counter()
+    total = 0
+    for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        total += int(count)
+        for label, needle in KEY_FRAMES.items():
+            if needle in stack:
+                counts[label] += int(count)
+    return [(label, counts[label] / total if total else 0.0) for label in KEY_FRAMES]
+
+
 def summarize(raw: Path, top: int = 45) -> str:
     """Functions by the share of samples in which they are on the stack (inclusive)."""
     inclusive: Counter[str] = Counter()
@@ -63,8 +98,11 @@ def summarize(raw: Path, top: int = 45) -> str:
         own[frames[-1]] += n
     if not total:
         return "no samples\n"
-    lines = [f"{total} samples; share of samples with the function on the stack (inclusive) "
-             f"and at the top (self)", ""]
+    lines = [f"{total} samples (py-spy, 200/s, one gunicorn worker under load)", "",
+             "Where the time goes (share of samples):", ""]
+    lines += [f"{share:6.1%}  {label}" for label, share in key_shares(raw)]
+    lines += ["", "Functions by share of samples on the stack (inclusive) and at the top (self):",
+              ""]
     for name, n in inclusive.most_common(top):
         lines.append(f"{n / total:6.1%} {own[name] / total:6.1%}  {name}")
     return "\n".join(lines) + "\n"

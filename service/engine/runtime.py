@@ -40,16 +40,23 @@ def _workflow(case: Case, run: StepRun) -> BpmnWorkflow:
 
 def _save(case: Case, wf: BpmnWorkflow, run: StepRun, *, completed_by: Account | None = None,
           completed_task_id: str | None = None) -> None:
-    """Write the state and re-derive the case's work items from its READY manual tasks."""
+    """Write the state and re-derive the case's work items from its READY manual tasks.
+
+    Registry changes made by the step's actions are flushed first, inside the step's change
+    context (their versions name the actor and the case); the case row is then written once,
+    by the version-guarded UPDATE at commit, not once more by an autoflush here.
+    """
+    db.session.flush()
     compact(wf)
-    case.state = serialization.dump(wf)
-    case.fingerprint = serialization.fingerprint(wf)
-    case.updated_at = run.at
-    case.next_timer_at = _next_timer(wf)
-    if wf.completed and case.status == "open":
-        case.status, case.completed_at = "completed", run.at
-        case.outcome = wf.data.get("outcome") or _last_outcome(wf)
-    _sync_work_items(case, wf, run, completed_by, completed_task_id)
+    with db.session.no_autoflush:
+        case.state = serialization.dump(wf)
+        case.fingerprint = serialization.fingerprint(wf)
+        case.updated_at = run.at
+        case.next_timer_at = _next_timer(wf)
+        if wf.completed and case.status == "open":
+            case.status, case.completed_at = "completed", run.at
+            case.outcome = wf.data.get("outcome") or _last_outcome(wf)
+        _sync_work_items(case, wf, run, completed_by, completed_task_id)
 
 
 def _last_outcome(wf: BpmnWorkflow) -> str | None:
