@@ -11,18 +11,17 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError
 from ..extensions import db
 from ..notify import outbox
 from ..registry.institutions import Institution
-from ..registry.persons import Physician, PracticeRegistration
+from ..registry.persons import Physician
 from ..registry.physician_admin import AccountRevocation, ActivationCode
 from ..registry.versioning import utcnow
 from .models import Account, ApiToken
-from .policy import READ, scope
 
 # No 0/O, 1/I/L: the code is read out over the phone when the SMS does not arrive.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -41,21 +40,9 @@ def normalise_code(raw: str) -> str:
 
 def main_physician(actor: Account, inst: Institution, physician_id: object) -> Physician:
     """A physician whose current main registration is at the institution, else 404."""
-    try:
-        ident = int(physician_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ApiError(404) from None
-    if not 0 < ident < 2**31:
-        raise ApiError(404)
-    main_here = exists().where(
-        PracticeRegistration.physician_id == Physician.id,
-        PracticeRegistration.institution_id == inst.id, PracticeRegistration.kind == "main",
-        PracticeRegistration.status == "active")
-    physician = db.session.scalars(select(Physician).where(
-        Physician.id == ident, main_here, scope(actor, READ, Physician))).first()
-    if physician is None:
-        raise ApiError(404, "该医师的主要执业机构不是本机构")
-    return physician
+    from ..registry.physician_services import physician_of
+
+    return physician_of(actor, inst, physician_id, main_only=True)
 
 
 def accounts_of(physician_id: int) -> list[Account]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, select, true
 from sqlalchemy.exc import IntegrityError
 
 from ..access.models import Account
@@ -59,8 +59,9 @@ def own_institution(actor: Account, institution_id: object, *, manage: bool = Fa
     return inst
 
 
-def physician_of(actor: Account, inst: Institution, physician_id: object) -> Physician:
-    """A physician with a current registration (main or filed) at the institution, else 404."""
+def physician_of(actor: Account, inst: Institution, physician_id: object, *,
+                 main_only: bool = False) -> Physician:
+    """A physician with a current registration (main, or also filed) at the institution, else 404."""
     try:
         ident = int(physician_id)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -70,11 +71,13 @@ def physician_of(actor: Account, inst: Institution, physician_id: object) -> Phy
     here = exists().where(
         PracticeRegistration.physician_id == Physician.id,
         PracticeRegistration.institution_id == inst.id, PracticeRegistration.status == "active",
+        PracticeRegistration.kind == "main" if main_only else true(),
     )
     physician = db.session.scalars(select(Physician).where(
         Physician.id == ident, here, scope(actor, READ, Physician))).first()
     if physician is None:
-        raise ApiError(404, "本机构没有该医师的有效执业注册或备案")
+        raise ApiError(404, "该医师的主要执业机构不是本机构" if main_only
+                       else "本机构没有该医师的有效执业注册或备案")
     return physician
 
 
