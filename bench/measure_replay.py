@@ -23,10 +23,10 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.orm import load_only, noload
+from sqlalchemy.orm import load_only
 
 from service.access.models import Account
-from service.engine import definitions, events
+from service.engine import events
 from service.engine.models import Case, CaseEvent
 from service.engine.replay import replay
 from service.extensions import db
@@ -78,7 +78,7 @@ def run(ctx: Context) -> list[Result]:
         case_id = build_case(n_events)
         case = db.session.get(Case, case_id)
         history = events.events_of(case_id)
-        p = definitions.parsed(case.definition)
+        p = case.deployed.parsed
         initial = history[0].data["initial"]
         steps = [(e.task, e.data.get("task_data", {})) for e in history[1:]]
         db.session.remove()
@@ -120,8 +120,7 @@ def _chain(ctx: Context) -> Result:
         while verified < limit:
             # what verification reads: the case's count and last hash, then its events
             batch = list(db.session.scalars(
-                select(Case).options(load_only(Case.id, Case.event_count, Case.last_hash),
-                                     noload(Case.definition))
+                select(Case).options(load_only(Case.id, Case.event_count, Case.last_hash))
                 .where(Case.id > last_id).order_by(Case.id).limit(BATCH)))
             if not batch:
                 break

@@ -17,7 +17,7 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
-from service.engine import definitions, serialization
+from service.engine import serialization
 from service.engine.models import Case
 from service.extensions import db
 
@@ -30,7 +30,7 @@ TARGET_RATIO = 3.0
 
 def full_state(case: Case) -> str:
     """The case's workflow in SpiffWorkflow's default format (spec included)."""
-    p = definitions.parsed(case.definition)
+    p = case.deployed.parsed
     workflow = serialization.load(case.state, p.spec, p.subprocess_specs)
     return _serializer().serialize_json(workflow)
 

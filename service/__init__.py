@@ -31,6 +31,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # SpiffWorkflow logs every task state change at INFO (dozens of lines per step); what
+    # happened to a case is in its events
+    logging.getLogger("spiff").setLevel(logging.WARNING)
 
     from . import database, jobs
     from .extensions import csrf, db, limiter, login_manager, migrate

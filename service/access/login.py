@@ -5,6 +5,7 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..extensions import db
 from ..registry.versioning import utcnow
@@ -76,10 +77,16 @@ def issue_token(account: Account, name: str = "login", scopes: list[str] | None 
 
 
 def account_for_token(token: str) -> Account | None:
-    record = db.session.query(ApiToken).filter_by(token_hash=ApiToken.digest(token)).first()
-    if record is None or record.revoked_at or record.expires_at <= utcnow():
+    """The account a live bearer token belongs to (token and account in one query)."""
+    row = db.session.execute(
+        select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_epoch, Account)
+        .join(Account, Account.id == ApiToken.account_id)
+        .where(ApiToken.token_hash == ApiToken.digest(token))).first()
+    if row is None:
         return None
-    account = record.account
-    if not account.is_enabled or record.session_epoch != account.session_epoch:
+    revoked_at, expires_at, epoch, account = row
+    if revoked_at or expires_at <= utcnow():
+        return None
+    if not account.is_enabled or epoch != account.session_epoch:
         return None
     return account

@@ -14,17 +14,17 @@ def subject_institution(case) -> Target:
 @route("bureau")
 def issuing_authority(case) -> Target:
     """The administration that issued the subject institution's licence."""
-    from sqlalchemy.orm import lazyload
+    from sqlalchemy import select
 
     from ..extensions import db
     from ..registry.institutions import Institution
 
-    # only the authority is needed, not the subjects an institution loads with it (selectin)
-    inst = None if case.subject_institution_id is None else db.session.get(
-        Institution, case.subject_institution_id, options=[lazyload(Institution.subjects)])
-    if inst is None:
+    # one column, not the institution (and the subjects it loads with it)
+    authority_id = None if case.subject_institution_id is None else db.session.scalar(
+        select(Institution.issuing_authority_id).where(Institution.id == case.subject_institution_id))
+    if authority_id is None:
         raise ApiError(422, "该业务没有可确定发证机关的医疗机构")
-    return Target("administration", inst.issuing_authority_id)
+    return Target("administration", authority_id)
 
 
 @route("physician")

@@ -63,7 +63,7 @@ def info_request_is_complete(ctx: CheckContext) -> dict[str, list[str]]:
 
 
 def _photo_rules(ctx: CheckContext) -> dict:
-    schema = ctx.case.definition.forms.get("request.json", {}) if ctx.case is not None else {}
+    schema = ctx.case.deployed.form("request.json") if ctx.case is not None else {}
     declared = schema.get("properties", {}).get(PHOTO_FIELD, {}).get("x-image") or {}
     return {**PHOTO_RULES, **declared}
 

@@ -83,7 +83,7 @@ def notify_physician(physician: Physician, subject: str, body: str) -> None:
 
 
 def _refused(ctx: ActionContext, physician: Physician, reason: str) -> str:
-    notify_physician(physician, f"{ctx.case.definition.name}未获批准",
+    notify_physician(physician, f"{ctx.case.deployed.name}未获批准",
                      f"您的业务（编号 {ctx.case.id}）未能办理：{reason}")
     return "refused"
 

@@ -39,7 +39,7 @@ def before_start(actor: Account, definition: ProcessDefinition, institution: Ins
 
 def before_submission(actor: Account, item: WorkItem, data: dict) -> None:
     """Run the task's check on a form that passed its schema; 422 with the reasons otherwise."""
-    info = definitions.parsed(item.case.definition).user_tasks.get(item.task)
+    info = item.case.deployed.parsed.user_tasks.get(item.task)
     name = info.properties.get("check") if info else None
     if not name:
         return

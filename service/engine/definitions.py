@@ -62,7 +62,24 @@ class Parsed:
         return declared or ([self.start_lane] if self.start_lane else [])
 
 
-_cache: dict[int, Parsed] = {}
+@dataclass(frozen=True)
+class Deployed:
+    """What running a case needs of its pinned version: cached per process, keyed by the
+    definition's id (a deployed version never changes), so a step never reads the BPMN text or
+    parses the forms again. ``forms`` is shared: read it, never change it."""
+
+    id: int
+    process_id: str
+    name: str
+    version: int
+    forms: dict
+    parsed: Parsed
+
+    def form(self, filename: str | None) -> dict:
+        return self.forms.get(filename or "", {})
+
+
+_cache: dict[int, Deployed] = {}
 _lock = threading.Lock()
 
 
@@ -87,16 +104,25 @@ def _parse(process_id: str, bpmn_xml: str, filename: str = "process.bpmn") -> Pa
                   user_tasks, start_lane, start_properties)
 
 
-def parsed(definition: ProcessDefinition) -> Parsed:
-    """The parsed spec of a deployed version (cached; specs are never mutated)."""
-    hit = _cache.get(definition.id)
+def deployed(definition_id: int) -> Deployed:
+    """A deployed version by id; the row is read (and the BPMN parsed) once per process."""
+    hit = _cache.get(definition_id)
     if hit is None:
         with _lock:
-            hit = _cache.get(definition.id)
+            hit = _cache.get(definition_id)
             if hit is None:
-                hit = _parse(definition.process_id, definition.bpmn_xml, definition.bpmn_file)
-                _cache[definition.id] = hit
+                d = db.session.get(ProcessDefinition, definition_id)
+                if d is None:
+                    raise LookupError(f"process definition {definition_id} does not exist")
+                hit = Deployed(d.id, d.process_id, d.name, d.version, d.forms,
+                               _parse(d.process_id, d.bpmn_xml, d.bpmn_file))
+                _cache[definition_id] = hit
     return hit
+
+
+def parsed(definition: ProcessDefinition) -> Parsed:
+    """The parsed spec of a deployed version (cached; specs are never mutated)."""
+    return deployed(definition.id).parsed
 
 
 def _process_ids(bpmn_xml: str) -> list[str]:

@@ -34,9 +34,24 @@ def _is_date(value) -> bool:
     return len(value) == 10
 
 
+_validators: dict[int, tuple[dict, Draft202012Validator]] = {}
+MAX_VALIDATORS = 512
+
+
+def _validator(schema: dict) -> Draft202012Validator:
+    """One validator per schema object: the deployed forms are cached and never change."""
+    hit = _validators.get(id(schema))
+    if hit is None or hit[0] is not schema:  # the entry holds the schema, so its id stays unique
+        if len(_validators) >= MAX_VALIDATORS:
+            _validators.clear()
+        hit = (schema, Draft202012Validator(schema, format_checker=_format_checker))
+        _validators[id(schema)] = hit
+    return hit[1]
+
+
 def validate(schema: dict, data: dict) -> dict[str, list[str]]:
     """Field errors (Chinese) for ``data`` against ``schema``; empty when valid."""
-    validator = Draft202012Validator(schema, format_checker=_format_checker)
+    validator = _validator(schema)
     errors: dict[str, list[str]] = {}
     for n, error in enumerate(sorted(validator.iter_errors(data), key=lambda e: list(e.path))):
         if n >= MAX_ERRORS:

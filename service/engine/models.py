@@ -27,7 +27,7 @@ class ProcessDefinition(db.Model):
     version: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     bpmn_file: Mapped[str] = mapped_column(String(200))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)  # read when parsed or drawn
     forms: Mapped[dict] = mapped_column(db.JSON, default=dict)
     startable_by: Mapped[list] = mapped_column(db.JSON, default=list)
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -73,7 +73,7 @@ class Case(db.Model):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
-    definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
+    definition: Mapped[ProcessDefinition] = relationship()
     subject_institution = relationship("Institution")
     subject_physician = relationship("Physician")
     started_by = relationship("Account")
@@ -81,6 +81,13 @@ class Case(db.Model):
     @property
     def status_name(self) -> str:
         return CASE_STATUSES.get(self.status, self.status)
+
+    @property
+    def deployed(self):
+        """The pinned version's cached spec and forms (no query after the first)."""
+        from .definitions import deployed
+
+        return deployed(self.definition_id)
 
 
 class CaseEvent(db.Model):

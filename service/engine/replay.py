@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, definitions, events, serialization
+from . import clock, events, serialization
 from .compaction import compact
 from .models import Case
 from .runtime import catch_message
@@ -34,7 +34,7 @@ class ReplayResult:
 def replay(case: Case) -> ReplayResult:
     history = events.events_of(case.id)
     problems = events.verify_chain(case, history)
-    p = definitions.parsed(case.definition)
+    p = case.deployed.parsed
     wf: BpmnWorkflow | None = None
     try:
         for event in history:

@@ -32,8 +32,6 @@ def may_act(actor: Account, item: WorkItem, *, read_only: bool = False) -> bool:
     if read_only:
         return True
     roles = LANE_ROLES.get(item.role, ())
-    from .definitions import parsed
-
-    info = parsed(item.case.definition).user_tasks.get(item.task)
+    info = item.case.deployed.parsed.user_tasks.get(item.task)
     narrowed = info.properties.get("roles", "").split() if info else []
     return actor.has_role(*(narrowed or roles))

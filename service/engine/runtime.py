@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID
 
 from flask import current_app
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access.models import Account
@@ -32,19 +32,26 @@ from .workdays import add_workdays
 
 
 def _workflow(case: Case, run: StepRun) -> BpmnWorkflow:
-    p = definitions.parsed(case.definition)
+    p = case.deployed.parsed
     wf = serialization.load(case.state, p.spec, p.subprocess_specs)
     wf.script_engine = script_engine(run)
     return wf
 
 
-def _save(case: Case, wf: BpmnWorkflow, run: StepRun, *, completed_by: Account | None = None,
-          completed_task_id: str | None = None) -> None:
-    """Write the state and re-derive the case's work items from its READY manual tasks.
+def _ready(wf: BpmnWorkflow) -> dict[str, object]:
+    """The READY manual tasks by id: exactly the case's open work items between steps."""
+    return {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
 
-    Registry changes made by the step's actions are flushed first, inside the step's change
-    context (their versions name the actor and the case); the case row is then written once,
-    by the version-guarded UPDATE at commit, not once more by an autoflush here.
+
+def _save(case: Case, wf: BpmnWorkflow, run: StepRun, before: dict[str, object], *,
+          completed: WorkItem | None = None) -> None:
+    """Write the state and derive the case's work items from its READY manual tasks.
+
+    ``before`` are the READY manual tasks the step started from (the open work items, since
+    every step ends by deriving them): the ones no longer ready are closed, the new ones
+    opened — no query for what is open. Registry changes made by the step's actions are
+    flushed first, inside the step's change context (their versions name the actor and the
+    case); the case row is then written once, by the version-guarded UPDATE at commit.
     """
     db.session.flush()
     compact(wf)
@@ -56,7 +63,7 @@ def _save(case: Case, wf: BpmnWorkflow, run: StepRun, *, completed_by: Account |
         if wf.completed and case.status == "open":
             case.status, case.completed_at = "completed", run.at
             case.outcome = wf.data.get("outcome") or _last_outcome(wf)
-        _sync_work_items(case, wf, run, completed_by, completed_task_id)
+        _sync_work_items(case, before, _ready(wf), run, completed)
 
 
 def _last_outcome(wf: BpmnWorkflow) -> str | None:
@@ -81,25 +88,22 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
     return min(due) if due else None
 
 
-def _sync_work_items(case: Case, wf: BpmnWorkflow, run: StepRun, completed_by, completed_task_id):
-    p = definitions.parsed(case.definition)
-    ready = {str(t.id): t for t in wf.get_tasks(state=TaskState.READY, manual=True)}
-    open_items = {
-        i.task_id: i for i in db.session.scalars(
-            select(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open"))
-    }
-    for task_id, item in open_items.items():
-        if task_id in ready:
-            continue
-        item.completed_at = run.at
-        if task_id == completed_task_id:
-            item.status, item.completed_by_id = "done", completed_by.id if completed_by else None
-        else:
-            item.status = "cancelled"
-    for task_id, task in ready.items():
-        if task_id in open_items:
-            continue
-        info = p.user_tasks[task.task_spec.name]
+def _sync_work_items(case: Case, before: dict, after: dict, run: StepRun,
+                     completed: WorkItem | None) -> None:
+    closed = before.keys() - after.keys()
+    if completed is not None and completed.task_id in closed:
+        completed.status, completed.completed_at = "done", run.at
+        completed.completed_by_id, completed.draft = run.actor.id if run.actor else None, None
+        closed.discard(completed.task_id)
+    if closed:  # tasks the step cancelled (a boundary timer, a withdrawal, a parallel branch)
+        db.session.execute(
+            update(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open",
+                                   WorkItem.task_id.in_(sorted(closed)))
+            .values(status="cancelled", completed_at=run.at)
+            .execution_options(synchronize_session=False))
+    p = case.deployed.parsed
+    for task_id in after.keys() - before.keys():
+        info = p.user_tasks[after[task_id].task_spec.name]
         target = target_for(case, info)
         db.session.add(WorkItem(
             case_id=case.id, process_id=case.process_id, task_id=task_id, task=info.name,
@@ -119,8 +123,15 @@ def _deadline(at: datetime, properties: dict) -> date | None:
 
 
 def _commit() -> None:
-    with conflicts():
-        db.session.commit()
+    """Commit the step. What it wrote stays loaded (the caller answers with the case and its
+    work items) instead of being expired and read back: the step wrote every column itself."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        with conflicts():
+            session.commit()
+    finally:
+        session.expire_on_commit = True
 
 
 @contextlib.contextmanager
@@ -177,7 +188,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
         wf = BpmnWorkflow(p.spec, p.subprocess_specs, script_engine=script_engine(run))
         wf.task_tree.data.update(initial)
         wf.do_engine_steps()
-        _save(case, wf, run)
+        _save(case, wf, run, {})
     events.append(case, "started", at=at, actor_id=actor.id, data={
         "initial": initial, "actions": run.actions, "fingerprint": case.fingerprint})
     _commit()
@@ -229,7 +240,7 @@ ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
 
 def open_item(actor: Account, item_id: int, *, lock: bool = False) -> WorkItem:
     """A work item the actor is the target of (404 for anyone else: it is not theirs to see)."""
-    stmt = select(WorkItem).where(WorkItem.id == item_id)
+    stmt = select(WorkItem).options(joinedload(WorkItem.case)).where(WorkItem.id == item_id)
     item = db.session.scalars(stmt).first()
     if item is None or not may_act(actor, item, read_only=True):
         raise ApiError(404)
@@ -250,7 +261,7 @@ def complete(actor: Account, item_id: int, data: dict) -> Case:
     item = open_item(actor, item_id)
     _require_actionable(actor, item)
     case = item.case
-    schema = case.definition.forms.get(item.form or "", {})
+    schema = case.deployed.form(item.form)
     errors = forms.validate(schema, data)
     errors.update(checks.documents(actor, schema, data))
     if errors:
@@ -260,18 +271,18 @@ def complete(actor: Account, item_id: int, data: dict) -> Case:
     run = StepRun(case, actor, at)
     with conflicts(), clock.frozen(at), change_context(actor.id, item.title, case.id):
         wf = _workflow(case, run)
-        task = wf.get_task_from_id(UUID(item.task_id))
-        if task is None or task.state != TaskState.READY:
+        before = _ready(wf)
+        task = before.get(item.task_id)
+        if task is None:
             raise ApiError(409, "该待办已办结", code="task_completed")
         applied = forms.task_data(schema, data)
         task.data.update(applied)
         task.run()
         wf.do_engine_steps()
-        _save(case, wf, run, completed_by=actor, completed_task_id=item.task_id)
+        _save(case, wf, run, before, completed=item)
     events.append(case, "task_completed", at=at, actor_id=actor.id, task=item.task, data={
         "work_item": item.id, "form": data, "task_data": applied, "actions": run.actions,
         "fingerprint": case.fingerprint})
-    item.draft = None
     _commit()
     return case
 
@@ -323,21 +334,22 @@ def withdraw(actor: Account, case: Case, reason: str) -> Case:
     run = StepRun(case, actor, at)
     with clock.frozen(at):
         wf = _workflow(case, run)
-        if not _withdrawable(case, wf):
+        before = _ready(wf)
+        if not _withdrawable(case, before.values()):
             raise ApiError(409, "审核已作出决定，不能撤回", code="not_withdrawable")
         wf.cancel()
         case.status, case.outcome, case.completed_at = "withdrawn", "withdrawn", at
-        _save(case, wf, run)
+        _save(case, wf, run, before)
     events.append(case, "withdrawn", at=at, actor_id=actor.id, data={
         "reason": reason, "fingerprint": case.fingerprint})
     _commit()
     return case
 
 
-def _withdrawable(case: Case, wf: BpmnWorkflow) -> bool:
+def _withdrawable(case: Case, ready_tasks) -> bool:
     # The user-task property, as docs/engine.md describes it; no script sets it in task data.
-    tasks = definitions.parsed(case.definition).user_tasks
-    ready = [tasks.get(t.task_spec.name) for t in wf.get_tasks(state=TaskState.READY, manual=True)]
+    tasks = case.deployed.parsed.user_tasks
+    ready = [tasks.get(t.task_spec.name) for t in ready_tasks]
     return bool(ready) and all(
         info is not None and info.properties.get("withdrawable") == "true" for info in ready)
 
@@ -356,17 +368,17 @@ def fire_timers(now: datetime | None = None, limit: int = 200) -> int:
         try:
             with conflicts(), clock.frozen(now), change_context(None, "定时事件", case.id):
                 wf = _workflow(case, run)
-                before = case.fingerprint
+                fingerprint, ready = case.fingerprint, _ready(wf)
                 wf.refresh_timers()
                 wf.do_engine_steps()
-                _save(case, wf, run)
+                _save(case, wf, run, ready)
         except ApiError as exc:
             if exc.code != "concurrent_step":
                 raise
             # another worker or a user step moved the case meanwhile (rolled back)
             current_app.logger.info("timer of case %s raced with another step; retried next run", case_id)
             continue
-        if case.fingerprint == before:
+        if case.fingerprint == fingerprint:
             db.session.rollback()
             continue
         events.append(case, "timer_fired", at=now, data={
@@ -390,8 +402,9 @@ def deliver_message(actor: Account, case: Case, name: str, payload: dict) -> Cas
         waiting = {e.name for e in wf.waiting_events() if e.event_type == "MessageEventDefinition"}
         if name not in waiting:
             raise ApiError(409, f"该业务当前不等待消息 {name}", code="not_waiting")
+        before = _ready(wf)
         catch_message(wf, name, payload)
-        _save(case, wf, run)
+        _save(case, wf, run, before)
     events.append(case, "message_received", at=at, actor_id=actor.id, data={
         "name": name, "payload": payload, "actions": run.actions, "fingerprint": case.fingerprint})
     _commit()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..engine import definitions, events
+from ..engine import events
 from ..engine.forms import document_fields
 from ..engine.models import Case, CaseEvent
 from ..errors import ApiError
@@ -92,7 +92,7 @@ def submitted_fields(schema: dict, form: dict) -> list[tuple[str, str]]:
 
 
 def _lane_events(case: Case, history: list[CaseEvent], lane: str) -> list[CaseEvent]:
-    tasks = definitions.parsed(case.definition).user_tasks
+    tasks = case.deployed.parsed.user_tasks
     return [e for e in history if e.type == "task_completed" and e.task in tasks
             and tasks[e.task].lane == lane]
 
@@ -113,7 +113,7 @@ def application_form(case: Case) -> ApplicationForm | None:
     if not case.process_id.startswith("physician_") or case.subject_institution is None:
         return None
     history = events.events_of(case.id)
-    parsed = definitions.parsed(case.definition)
+    parsed = case.deployed.parsed
     # The physician applies; businesses the institution starts itself (filing, cancellation)
     # have the institution's lane as the applicant's.
     lane = "physician" if any(i.lane == "physician" for i in parsed.user_tasks.values()) \
@@ -122,8 +122,8 @@ def application_form(case: Case) -> ApplicationForm | None:
     if not submissions:
         return None
     submission = submissions[-1]
-    schema = case.definition.forms.get(parsed.user_tasks[submission.task].form or "", {})
-    name = case.definition.name
+    schema = case.deployed.form(parsed.user_tasks[submission.task].form)
+    name = case.deployed.name
     form = ApplicationForm(
         case, name if name.endswith("申请表") else f"{name}申请表", submission.at,
         _authority_name(case), submitted_fields(schema, submission.data.get("form") or {}))
@@ -132,7 +132,7 @@ def application_form(case: Case) -> ApplicationForm | None:
                    if e.seq > submission.seq and "decision" in (e.data.get("form") or {})]
         if decided:
             last = decided[-1].data["form"]
-            review = case.definition.forms.get(parsed.user_tasks[decided[-1].task].form or "", {})
+            review = case.deployed.form(parsed.user_tasks[decided[-1].task].form)
             label = DECISIONS.get(last["decision"]) or _value(
                 review.get("properties", {}).get("decision", {}), last["decision"])
             form.opinion = Opinion(label, last.get("comment") or "", decided[-1].at,

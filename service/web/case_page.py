@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from ..access.models import Account
 from ..documents import Document
-from ..engine import definitions
 from ..engine.models import Case, CaseEvent, WorkItem
 from ..extensions import db
 from . import casework
@@ -52,7 +51,7 @@ class ReviewRound:
 
 def review_rounds(case: Case, history: list[CaseEvent]) -> list[ReviewRound]:
     """The decisions and comments of every reviewing task (one with ``shows``), in order."""
-    p = definitions.parsed(case.definition)
+    p = case.deployed.parsed
     rounds: list[ReviewRound] = []
     for event in history:
         info = p.user_tasks.get(event.task or "")
@@ -138,7 +137,7 @@ def may_withdraw(actor: Account, case: Case, open_items: list[WorkItem]) -> bool
     """Shown to the applicant while every open task allows withdrawal (nobody decided yet)."""
     if case.status != "open" or not open_items or not casework.is_applicant(actor, case):
         return False
-    tasks = definitions.parsed(case.definition).user_tasks
+    tasks = case.deployed.parsed.user_tasks
     return all(tasks.get(i.task) is not None
                and tasks[i.task].properties.get("withdrawable") == "true" for i in open_items)
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 from markupsafe import Markup
 from SpiffWorkflow.util.task import TaskState
 
-from ..engine import definitions, serialization
+from ..engine import serialization
 from ..engine.diagram import BPMN, render_svg
 from ..engine.models import Case, CaseEvent, WorkItem
 
@@ -62,7 +62,7 @@ def progress(case: Case, open_items: list[WorkItem],
     completed: set[str] = set()
     active = {i.task for i in open_items}
     if case.state:
-        p = definitions.parsed(case.definition)
+        p = case.deployed.parsed
         wf = serialization.load(case.state, p.spec, p.subprocess_specs)
         for task in wf.get_tasks(state=TaskState.COMPLETED | TaskState.WAITING):
             if task.task_spec.bpmn_id:

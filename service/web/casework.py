@@ -90,7 +90,7 @@ def process_names() -> dict[str, str]:
 
 
 def task_info(case: Case, task: str | None) -> UserTaskInfo | None:
-    return definitions.parsed(case.definition).user_tasks.get(task or "")
+    return case.deployed.parsed.user_tasks.get(task or "")
 
 
 def task_title(case: Case, task: str | None) -> str:
@@ -100,7 +100,7 @@ def task_title(case: Case, task: str | None) -> str:
 
 def form_schema(case: Case, task: str | None) -> dict:
     info = task_info(case, task)
-    return case.definition.forms.get(info.form or "", {}) if info else {}
+    return case.deployed.form(info.form) if info else {}
 
 
 def shown_tasks(info: UserTaskInfo | None) -> list[str]:
@@ -110,7 +110,7 @@ def shown_tasks(info: UserTaskInfo | None) -> list[str]:
 
 def same_form_tasks(case: Case, task: str) -> set[str]:
     """Tasks filling in the same form as ``task`` (an application and its re-application)."""
-    tasks = definitions.parsed(case.definition).user_tasks
+    tasks = case.deployed.parsed.user_tasks
     form = tasks[task].form if task in tasks else None
     return {name for name, info in tasks.items() if name == task or (form and info.form == form)}
 
@@ -127,7 +127,7 @@ def latest_submission(history: list[CaseEvent], tasks: set[str],
 
 def reviewer_tasks(case: Case, task: str) -> set[str]:
     """Tasks that review ``task``'s submission (their ``shows`` names it)."""
-    tasks = definitions.parsed(case.definition).user_tasks
+    tasks = case.deployed.parsed.user_tasks
     return {name for name, info in tasks.items() if task in shown_tasks(info)}
 
 

@@ -135,7 +135,7 @@ def build(item: WorkItem, values: dict | None = None, errors: dict | None = None
           extra_rows: dict[str, int] | None = None) -> FormView:
     case = item.case
     history = events.events_of(case.id)
-    schema = case.definition.forms.get(item.form or "", {})
+    schema = case.deployed.form(item.form)
     if values is None:
         values = initial_values(item, history)
     shown = shown_submission(item, history)

@@ -34,7 +34,7 @@ def _render(item: WorkItem, view: task_view.FormView, status: int = 200):
     claimed_by_other = item.assignee_id not in (None, current_user.id)
     return render_template(
         "tasks/form.html", item=item, case=case, view=view, deadline_note=note, overdue=overdue,
-        process_name=case.definition.name, may_act=may_act(current_user, item),
+        process_name=case.deployed.name, may_act=may_act(current_user, item),
         claimed_by_other=claimed_by_other,
     ), status
 
@@ -91,7 +91,7 @@ def submit(item_id: int):
     if item.status != "open":
         flash("该事项已办结，无需再次提交。", "warning")
         return redirect(url_for("inbox.index"), 303)
-    schema = item.case.definition.forms.get(item.form or "", {})
+    schema = item.case.deployed.form(item.form)
     data, parse_errors = parse(schema, request.form)
     upload_errors = _store_uploads(item, schema, data)
     action = request.form.get("action", "submit")

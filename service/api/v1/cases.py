@@ -22,7 +22,7 @@ CASE_STATUSES = ("open", "completed", "withdrawn", "terminated")
 class CaseSchema(Schema):
     id = fields.Integer()
     process = fields.String(attribute="process_id")
-    version = fields.Function(lambda c: c.definition.version)
+    version = fields.Function(lambda c: c.deployed.version)
     title = fields.String()
     status = fields.String()
     outcome = fields.String(allow_none=True)
@@ -180,13 +180,13 @@ def work_items():
 def work_item(item_id: int):
     item = runtime.open_item(caller(), item_id)
     body = WorkItemSchema().dump(item)
-    body["form"] = item.case.definition.forms.get(item.form or "", {})
+    body["form"] = item.case.deployed.form(item.form)
     body["data"] = item.draft if item.draft is not None else _prefill(item)
     return jsonify(body)
 
 
 def _prefill(item: WorkItem) -> dict:
-    info = definitions.parsed(item.case.definition).user_tasks.get(item.task)
+    info = item.case.deployed.parsed.user_tasks.get(item.task)
     name = info.properties.get("prefill") if info else None
     if not name:
         return {}

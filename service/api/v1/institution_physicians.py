@@ -118,7 +118,7 @@ class LookupRegistrationSchema(Schema):
 
 
 class PhysicianCaseSchema(CaseSchema):
-    process_name = fields.Function(lambda c: c.definition.name)
+    process_name = fields.Function(lambda c: c.deployed.name)
     physician = fields.Function(lambda c: {
         "id": c.subject_physician.id, "name": c.subject_physician.name,
         "id_number": mask_id(c.subject_physician.id_number)} if c.subject_physician else None)
