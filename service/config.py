@@ -97,7 +97,8 @@ class Settings:
 def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    # no ping on every checkout: database.py pings connections that sat idle (see there)
+    return {"pool_size": 10, "max_overflow": 10}
 
 
 def _instance_secret(instance_dir: Path, embedded: bool) -> tuple[str, bool]:

@@ -14,14 +14,19 @@ def subject_institution(case) -> Target:
 @route("bureau")
 def issuing_authority(case) -> Target:
     """The administration that issued the subject institution's licence."""
-    from sqlalchemy import select
+    from sqlalchemy import inspect, select
 
     from ..extensions import db
     from ..registry.institutions import Institution
 
-    # one column, not the institution (and the subjects it loads with it)
-    authority_id = None if case.subject_institution_id is None else db.session.scalar(
-        select(Institution.issuing_authority_id).where(Institution.id == case.subject_institution_id))
+    if "subject_institution" not in inspect(case).unloaded:  # loaded with the step's work item
+        inst = case.subject_institution
+        authority_id = inst.issuing_authority_id if inst is not None else None
+    elif case.subject_institution_id is not None:  # one column, not the institution
+        authority_id = db.session.scalar(select(Institution.issuing_authority_id).where(
+            Institution.id == case.subject_institution_id))
+    else:
+        authority_id = None
     if authority_id is None:
         raise ApiError(422, "该业务没有可确定发证机关的医疗机构")
     return Target("administration", authority_id)

@@ -22,18 +22,23 @@ def _digest(case_id: int, seq: int, type_: str, task: str | None, actor_id: int 
     return hashlib.sha256(body.encode()).hexdigest()
 
 
-def append(case: Case, type_: str, *, at: datetime, actor_id: int | None = None,
-           task: str | None = None, data: dict | None = None) -> CaseEvent:
-    """Add the next event of a case, chained to the previous one."""
+def record(case: Case, type_: str, *, at: datetime, actor_id: int | None = None,
+           task: str | None = None, data: dict | None = None) -> dict:
+    """The row of the case's next event, chained to the previous one (not yet written)."""
     data = json.loads(json.dumps(data or {}, default=str, ensure_ascii=False))
     seq = case.event_count + 1
     prev = case.last_hash or GENESIS
-    event = CaseEvent(
-        case_id=case.id, seq=seq, type=type_, task=task, actor_id=actor_id, at=at, data=data,
-        prev_hash=prev, hash=_digest(case.id, seq, type_, task, actor_id, at, data, prev),
-    )
+    return {"case_id": case.id, "seq": seq, "type": type_, "task": task, "actor_id": actor_id,
+            "at": at, "data": data, "prev_hash": prev,
+            "hash": _digest(case.id, seq, type_, task, actor_id, at, data, prev)}
+
+
+def append(case: Case, type_: str, *, at: datetime, actor_id: int | None = None,
+           task: str | None = None, data: dict | None = None) -> CaseEvent:
+    """Add the next event of a case through the session (steps write theirs with the state)."""
+    event = CaseEvent(**record(case, type_, at=at, actor_id=actor_id, task=task, data=data))
     db.session.add(event)
-    case.event_count, case.last_hash = seq, event.hash
+    case.event_count, case.last_hash = event.seq, event.hash
     return event
 
 

@@ -73,6 +73,10 @@ class Case(db.Model):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
+    # Not a column: the open work items as the last step in this session wrote them (rows as
+    # dicts), so an answer need not read them back; None when unknown.
+    step_open_items = None
+
     definition: Mapped[ProcessDefinition] = relationship()
     subject_institution = relationship("Institution")
     subject_physician = relationship("Physician")

@@ -7,15 +7,16 @@ concurrent second step on the same case fail with a conflict and write nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access.models import Account
@@ -23,7 +24,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..registry.institutions import Institution
 from ..registry.versioning import change_context, utcnow
-from . import checks, clock, definitions, events, forms, serialization
+from . import checks, clock, definitions, events, forms, serialization, store
 from .compaction import compact
 from .models import Case, ProcessDefinition, WorkItem
 from .routing import may_act, target_for
@@ -44,26 +45,43 @@ def _ready(wf: BpmnWorkflow) -> dict[str, object]:
 
 
 def _save(case: Case, wf: BpmnWorkflow, run: StepRun, before: dict[str, object], *,
-          completed: WorkItem | None = None) -> None:
-    """Write the state and derive the case's work items from its READY manual tasks.
+          completed: WorkItem | None = None, ended: str | None = None) -> store.StepWrite:
+    """What the step writes: the state, and the work items derived from the READY manual tasks.
 
     ``before`` are the READY manual tasks the step started from (the open work items, since
     every step ends by deriving them): the ones no longer ready are closed, the new ones
     opened — no query for what is open. Registry changes made by the step's actions are
-    flushed first, inside the step's change context (their versions name the actor and the
-    case); the case row is then written once, by the version-guarded UPDATE at commit.
+    flushed here, inside the step's change context (their versions name the actor and the
+    case); the case row is written by ``_finish``, once.
     """
     db.session.flush()
     compact(wf)
-    with db.session.no_autoflush:
-        case.state = serialization.dump(wf)
-        case.fingerprint = serialization.fingerprint(wf)
-        case.updated_at = run.at
-        case.next_timer_at = _next_timer(wf)
-        if wf.completed and case.status == "open":
-            case.status, case.completed_at = "completed", run.at
-            case.outcome = wf.data.get("outcome") or _last_outcome(wf)
-        _sync_work_items(case, before, _ready(wf), run, completed)
+    values = {"state": serialization.dump(wf), "fingerprint": serialization.fingerprint(wf),
+              "updated_at": run.at, "next_timer_at": _next_timer(wf), "status": case.status,
+              "outcome": case.outcome, "completed_at": case.completed_at}
+    if ended is not None:
+        values.update(status=ended, outcome=ended, completed_at=run.at)
+    elif wf.completed and case.status == "open":
+        values.update(status="completed", completed_at=run.at,
+                      outcome=wf.data.get("outcome") or _last_outcome(wf))
+    step = store.StepWrite(case, values, at=run.at)
+    _derive_work_items(step, before, _ready(wf), run, completed)
+    return step
+
+
+def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: dict,
+            task: str | None = None) -> None:
+    """Record the event and write the step (one round trip on PostgreSQL), then commit."""
+    data["fingerprint"] = step.values["fingerprint"]
+    step.event = events.record(step.case, type_, at=step.at, actor_id=actor_id, task=task,
+                               data=data)
+    step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"])
+    with conflicts():
+        ids = store.write(step)
+    # what the caller answers with, without reading it back (unknown when items stayed open)
+    step.case.step_open_items = None if step.kept else [
+        dict(item, id=item_id) for item, item_id in zip(step.new_items, ids, strict=True)]
+    _commit()
 
 
 def _last_outcome(wf: BpmnWorkflow) -> str | None:
@@ -88,29 +106,27 @@ def _next_timer(wf: BpmnWorkflow) -> datetime | None:
     return min(due) if due else None
 
 
-def _sync_work_items(case: Case, before: dict, after: dict, run: StepRun,
-                     completed: WorkItem | None) -> None:
+def _derive_work_items(step: store.StepWrite, before: dict, after: dict, run: StepRun,
+                       completed: WorkItem | None) -> None:
+    case = step.case
     closed = before.keys() - after.keys()
     if completed is not None and completed.task_id in closed:
-        completed.status, completed.completed_at = "done", run.at
-        completed.completed_by_id, completed.draft = run.actor.id if run.actor else None, None
+        step.done, step.done_by_id = completed, run.actor.id if run.actor else None
         closed.discard(completed.task_id)
-    if closed:  # tasks the step cancelled (a boundary timer, a withdrawal, a parallel branch)
-        db.session.execute(
-            update(WorkItem).where(WorkItem.case_id == case.id, WorkItem.status == "open",
-                                   WorkItem.task_id.in_(sorted(closed)))
-            .values(status="cancelled", completed_at=run.at)
-            .execution_options(synchronize_session=False))
+    # tasks the step cancelled (a boundary timer, a withdrawal, a parallel branch)
+    step.cancelled = sorted(closed)
+    step.kept = bool(before.keys() & after.keys())
     p = case.deployed.parsed
-    for task_id in after.keys() - before.keys():
+    for task_id in sorted(after.keys() - before.keys()):
         info = p.user_tasks[after[task_id].task_spec.name]
         target = target_for(case, info)
-        db.session.add(WorkItem(
-            case_id=case.id, process_id=case.process_id, task_id=task_id, task=info.name,
-            title=info.title, role=info.lane, form=info.form, organisation_kind=target.kind,
-            organisation_id=target.id, deadline=_deadline(run.at, info.properties),
-            created_at=run.at,
-        ))
+        step.new_items.append({
+            "case_id": case.id, "process_id": case.process_id, "task_id": task_id,
+            "task": info.name, "title": info.title, "role": info.lane, "form": info.form,
+            "organisation_kind": target.kind, "organisation_id": target.id,
+            "assignee_id": None, "status": "open", "deadline": _deadline(run.at, info.properties),
+            "draft": None, "created_at": run.at, "completed_at": None, "completed_by_id": None,
+        })
 
 
 def _deadline(at: datetime, properties: dict) -> date | None:
@@ -188,10 +204,9 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
         wf = BpmnWorkflow(p.spec, p.subprocess_specs, script_engine=script_engine(run))
         wf.task_tree.data.update(initial)
         wf.do_engine_steps()
-        _save(case, wf, run, {})
-    events.append(case, "started", at=at, actor_id=actor.id, data={
-        "initial": initial, "actions": run.actions, "fingerprint": case.fingerprint})
-    _commit()
+        step = _save(case, wf, run, {})
+    _finish(step, "started", actor_id=actor.id,
+            data={"initial": initial, "actions": run.actions})
     return case
 
 
@@ -238,9 +253,18 @@ def _may_start(actor: Account, definition: ProcessDefinition, institution: Insti
 ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
 
 
-def open_item(actor: Account, item_id: int, *, lock: bool = False) -> WorkItem:
+@functools.cache
+def _item_with_case():
+    """A work item with its case, and of the case's institution only what routing the next task
+    needs (its issuing authority): one query for everything a step reads before the engine runs.
+    Built on first use, when every model is mapped."""
+    return joinedload(WorkItem.case).joinedload(Case.subject_institution).options(
+        load_only(Institution.id, Institution.issuing_authority_id), lazyload(Institution.subjects))
+
+
+def open_item(actor: Account, item_id: int) -> WorkItem:
     """A work item the actor is the target of (404 for anyone else: it is not theirs to see)."""
-    stmt = select(WorkItem).options(joinedload(WorkItem.case)).where(WorkItem.id == item_id)
+    stmt = select(WorkItem).options(_item_with_case()).where(WorkItem.id == item_id)
     item = db.session.scalars(stmt).first()
     if item is None or not may_act(actor, item, read_only=True):
         raise ApiError(404)
@@ -279,11 +303,9 @@ def complete(actor: Account, item_id: int, data: dict) -> Case:
         task.data.update(applied)
         task.run()
         wf.do_engine_steps()
-        _save(case, wf, run, before, completed=item)
-    events.append(case, "task_completed", at=at, actor_id=actor.id, task=item.task, data={
-        "work_item": item.id, "form": data, "task_data": applied, "actions": run.actions,
-        "fingerprint": case.fingerprint})
-    _commit()
+        step = _save(case, wf, run, before, completed=item)
+    _finish(step, "task_completed", actor_id=actor.id, task=item.task, data={
+        "work_item": item.id, "form": data, "task_data": applied, "actions": run.actions})
     return case
 
 
@@ -338,11 +360,8 @@ def withdraw(actor: Account, case: Case, reason: str) -> Case:
         if not _withdrawable(case, before.values()):
             raise ApiError(409, "审核已作出决定，不能撤回", code="not_withdrawable")
         wf.cancel()
-        case.status, case.outcome, case.completed_at = "withdrawn", "withdrawn", at
-        _save(case, wf, run, before)
-    events.append(case, "withdrawn", at=at, actor_id=actor.id, data={
-        "reason": reason, "fingerprint": case.fingerprint})
-    _commit()
+        step = _save(case, wf, run, before, ended="withdrawn")
+    _finish(step, "withdrawn", actor_id=actor.id, data={"reason": reason})
     return case
 
 
@@ -368,26 +387,20 @@ def fire_timers(now: datetime | None = None, limit: int = 200) -> int:
         try:
             with conflicts(), clock.frozen(now), change_context(None, "定时事件", case.id):
                 wf = _workflow(case, run)
-                fingerprint, ready = case.fingerprint, _ready(wf)
+                ready = _ready(wf)
                 wf.refresh_timers()
                 wf.do_engine_steps()
-                _save(case, wf, run, ready)
+                step = _save(case, wf, run, ready)
+                if step.values["fingerprint"] == case.fingerprint:
+                    db.session.rollback()  # not due after all (e.g. a cycle's next occurrence)
+                    continue
+                _finish(step, "timer_fired", actor_id=None, data={"actions": run.actions})
+                moved += 1
         except ApiError as exc:
             if exc.code != "concurrent_step":
                 raise
             # another worker or a user step moved the case meanwhile (rolled back)
             current_app.logger.info("timer of case %s raced with another step; retried next run", case_id)
-            continue
-        if case.fingerprint == fingerprint:
-            db.session.rollback()
-            continue
-        events.append(case, "timer_fired", at=now, data={
-            "actions": run.actions, "fingerprint": case.fingerprint})
-        try:
-            _commit()
-            moved += 1
-        except ApiError:
-            current_app.logger.info("timer of case %s raced with a user step; retried next run", case_id)
     return moved
 
 
@@ -404,10 +417,9 @@ def deliver_message(actor: Account, case: Case, name: str, payload: dict) -> Cas
             raise ApiError(409, f"该业务当前不等待消息 {name}", code="not_waiting")
         before = _ready(wf)
         catch_message(wf, name, payload)
-        _save(case, wf, run, before)
-    events.append(case, "message_received", at=at, actor_id=actor.id, data={
-        "name": name, "payload": payload, "actions": run.actions, "fingerprint": case.fingerprint})
-    _commit()
+        step = _save(case, wf, run, before)
+    _finish(step, "message_received", actor_id=actor.id,
+            data={"name": name, "payload": payload, "actions": run.actions})
     return case
 
 

@@ -29,14 +29,22 @@ class CaseSchema(Schema):
     subject = fields.Function(lambda c: {"institution_id": c.subject_institution_id,
                                          "physician_id": c.subject_physician_id})
     open_work_items = fields.Function(lambda c: [
-        {"id": i.id, "task": i.task, "title": i.title, "role": i.role,
-         "organisation_id": i.organisation_id, "deadline": i.deadline.isoformat() if i.deadline else None}
-        for i in db.session.scalars(select(WorkItem).where(
-            WorkItem.case_id == c.id, WorkItem.status == "open").order_by(WorkItem.id))
-    ])
+        {"id": i["id"], "task": i["task"], "title": i["title"], "role": i["role"],
+         "organisation_id": i["organisation_id"],
+         "deadline": i["deadline"].isoformat() if i["deadline"] else None}
+        for i in _open_items(c)])
     next_timer_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
+
+
+def _open_items(case: Case) -> list[dict]:
+    if case.step_open_items is not None:  # just written by a step in this request
+        return sorted(case.step_open_items, key=lambda i: i["id"])
+    columns = (WorkItem.id, WorkItem.task, WorkItem.title, WorkItem.role,
+               WorkItem.organisation_id, WorkItem.deadline)
+    return [row._asdict() for row in db.session.execute(select(*columns).where(
+        WorkItem.case_id == case.id, WorkItem.status == "open").order_by(WorkItem.id))]
 
 
 class WorkItemSchema(Schema):
