@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+from uuid import UUID
 
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
@@ -40,8 +41,6 @@ class _StateOnlyConverter(BpmnWorkflowConverter):
 
 
 def _uuid(value):
-    from uuid import UUID
-
     return UUID(value)
 
 
