@@ -63,21 +63,37 @@ class Context:
 
 
 class StatementCounter:
-    """Counts SQL statements sent through an engine while active."""
+    """Round trips to the database while active: statements sent through SQLAlchemy, the
+    commit, and each psycopg pipeline of a step's writes (its statements travel together)."""
 
     def __init__(self, engine) -> None:
         self.engine = engine
         self.count = 0
+        self._pipelined = None
 
     def _on_execute(self, *_args) -> None:
         self.count += 1
 
     def __enter__(self) -> StatementCounter:
+        from service.engine import store
+
         event.listen(self.engine, "before_cursor_execute", self._on_execute)
+        event.listen(self.engine, "commit", self._on_execute)
+        self._pipelined = original = store._pipelined
+
+        def counted(*args, **kwargs):
+            self.count += 1
+            return original(*args, **kwargs)
+
+        store._pipelined = counted
         return self
 
     def __exit__(self, *_exc) -> None:
+        from service.engine import store
+
+        store._pipelined = self._pipelined
         event.remove(self.engine, "before_cursor_execute", self._on_execute)
+        event.remove(self.engine, "commit", self._on_execute)
 
 
 @dataclass

@@ -61,7 +61,7 @@ def bare_step(state: str, task_name: str, data: dict) -> str:
 def run(ctx: Context) -> list[Result]:
     n = ctx.scale.step_samples
     step, floor = Timing(), Timing()
-    statements: list[int] = []
+    round_trips: list[int] = []
     with ctx.app.app_context():
         actors = cases.Actors.demo()
         case_ids = [cases.at_review(actors) for _ in range(n + 3)]
@@ -76,11 +76,11 @@ def run(ctx: Context) -> list[Result]:
                 counter = StatementCounter(db.engine)
                 cases.complete_fresh(bureau_id, case_id, dict(cases.REVIEW_APPROVE), step,
                                      counter)
-                statements.append(counter.count)
+                round_trips.append(counter.count)
                 with floor.measure():
                     bare_step(state, "material_review", dict(cases.REVIEW_APPROVE))
     ratio = percentile(step.wall, 50) / percentile(floor.wall, 50)
-    common = {"samples": n, "details": {"statements_per_step": max(statements),
+    common = {"samples": n, "details": {"round_trips_per_step": max(round_trips),
                                         "full_state_bytes": len(state)}}
     return [
         Result("step", "verification step p50", percentile(step.wall, 50) * 1000, "ms",
