@@ -9,6 +9,7 @@ Results are printed as a Markdown table and appended to ``--out`` as JSON lines.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import logging
 import os
@@ -55,6 +56,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         f"{k}: {v}" for k, v in DEFAULT_URLS.items()))
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="JSONL file the results are appended to")
+    parser.add_argument("--http-workers", type=int, nargs="+", metavar="N",
+                        help="gunicorn worker counts the http measurement runs (default per "
+                             "scale: 1 2); the target is judged on the largest")
     parser.add_argument("--profile", action="store_true",
                         help="profile measurements with pyinstrument (bench/results/profiles)")
     parser.add_argument("--regenerate", action="store_true",
@@ -80,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     leftovers = clone.discard_copies(app)  # of an interrupted earlier run
     if leftovers:
         _log(f"discarded {leftovers} load-test copies of an earlier run")
+    if args.http_workers:
+        scale = dataclasses.replace(scale, http_workers=tuple(sorted(set(args.http_workers))))
     run = Run(scale=scale.name, database=database_info(app), data=counts)
     ctx = Context(app, url, scale, run, instance_dir, profile=args.profile, log=_log)
     failed = []

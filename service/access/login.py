@@ -1,11 +1,12 @@
 """Authentication with temporary lockout, for both the login page and the token endpoint."""
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ..extensions import db
 from ..registry.versioning import utcnow
@@ -76,12 +77,17 @@ def issue_token(account: Account, name: str = "login", scopes: list[str] | None 
     return token, record
 
 
+@functools.cache
+def _token_query():
+    # built once (every request runs it): token and account in one query
+    return (select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_epoch, Account)
+            .join(Account, Account.id == ApiToken.account_id)
+            .where(ApiToken.token_hash == bindparam("digest")))
+
+
 def account_for_token(token: str) -> Account | None:
-    """The account a live bearer token belongs to (token and account in one query)."""
-    row = db.session.execute(
-        select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_epoch, Account)
-        .join(Account, Account.id == ApiToken.account_id)
-        .where(ApiToken.token_hash == ApiToken.digest(token))).first()
+    """The account a live bearer token belongs to."""
+    row = db.session.execute(_token_query(), {"digest": ApiToken.digest(token)}).first()
     if row is None:
         return None
     revoked_at, expires_at, epoch, account = row

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload, lazyload, load_only
 from sqlalchemy.orm.exc import StaleDataError
@@ -257,15 +257,16 @@ ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
 def _item_with_case():
     """A work item with its case, and of the case's institution only what routing the next task
     needs (its issuing authority): one query for everything a step reads before the engine runs.
-    Built on first use, when every model is mapped."""
-    return joinedload(WorkItem.case).joinedload(Case.subject_institution).options(
-        load_only(Institution.id, Institution.issuing_authority_id), lazyload(Institution.subjects))
+    Built once, on first use (when every model is mapped)."""
+    return select(WorkItem).where(WorkItem.id == bindparam("item_id")).options(
+        joinedload(WorkItem.case).joinedload(Case.subject_institution).options(
+            load_only(Institution.id, Institution.issuing_authority_id),
+            lazyload(Institution.subjects)))
 
 
 def open_item(actor: Account, item_id: int) -> WorkItem:
     """A work item the actor is the target of (404 for anyone else: it is not theirs to see)."""
-    stmt = select(WorkItem).options(_item_with_case()).where(WorkItem.id == item_id)
-    item = db.session.scalars(stmt).first()
+    item = db.session.scalars(_item_with_case(), {"item_id": item_id}).first()
     if item is None or not may_act(actor, item, read_only=True):
         raise ApiError(404)
     return item
