@@ -57,8 +57,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="JSONL file the results are appended to")
     parser.add_argument("--http-workers", type=int, nargs="+", metavar="N",
-                        help="gunicorn worker counts the http measurement runs (default per "
-                             "scale: 1 2); the target is judged on the largest")
+                        help="gunicorn worker counts the http measurement runs (default: 1 2 4; "
+                             "smoke: 1); the target is judged on the largest")
     parser.add_argument("--profile", action="store_true",
                         help="profile measurements with pyinstrument (bench/results/profiles)")
     parser.add_argument("--regenerate", action="store_true",

@@ -1,7 +1,8 @@
 """HTTP task completions per second and latency with gunicorn on the database, next to pgbench.
 
-For each worker count, a gunicorn master with that many sync workers (one thread each) serves
-the app; a closed-loop load generator of ``http_clients_per_worker`` × workers threads posts
+For each worker count (1, 2 and 4 by default: the target is judged on the largest, all on the
+same two cores), a gunicorn master with that many sync workers (one thread each) serves the
+Procfile's web process; a closed-loop load generator of ``http_clients_per_worker`` × workers threads posts
 ``/api/v1/work-items/<id>/complete`` (approve) for distinct material-review items of
 ``bj.chaoyang.wjw``'s inbox, with a bearer token. Floors: ``pgbench -N`` (one small durable
 write transaction) and ``pgbench -S`` with the same number of clients on the same database.
