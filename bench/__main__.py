@@ -58,7 +58,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="JSONL file the results are appended to")
     parser.add_argument("--http-workers", type=int, nargs="+", metavar="N",
                         help="gunicorn worker counts the http measurement runs (default: 1 2 4; "
-                             "smoke: 1); the target is judged on the largest")
+                             "smoke: 1); the target is judged on the best")
     parser.add_argument("--profile", action="store_true",
                         help="profile measurements with pyinstrument (bench/results/profiles)")
     parser.add_argument("--regenerate", action="store_true",
