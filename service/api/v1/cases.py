@@ -56,7 +56,7 @@ class WorkItemSchema(Schema):
     role = fields.String()
     organisation_id = fields.Integer()
     organisation_kind = fields.String()
-    assignee = fields.Function(lambda i: i.assignee.username if i.assignee else None)
+    assignee = fields.Function(lambda i: i.assignee.username if i.assignee_id else None)
     status = fields.String()
     deadline = fields.Date(allow_none=True)
     created_at = fields.DateTime()
@@ -121,10 +121,10 @@ def cases():
         if not subject.isdigit():
             raise ApiError(400, fields={"subject": ["须为机构编号"]})
         stmt = stmt.where(Case.subject_institution_id == int(subject))
-    return _page(stmt, Case, CaseSchema)
+    return _page(stmt, Case, CASE)
 
 
-def _page(stmt, model, schema):
+def _page(stmt, model, schema: Schema):
     cursor = request.args.get("cursor")
     if cursor:
         if not cursor.isdigit():
@@ -133,7 +133,7 @@ def _page(stmt, model, schema):
     limit = list_limit()
     items = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(limit + 1)))
     next_cursor = str(items[limit - 1].id) if len(items) > limit else None
-    return jsonify({"items": schema(many=True).dump(items[:limit]), "next_cursor": next_cursor})
+    return jsonify({"items": schema.dump(items[:limit], many=True), "next_cursor": next_cursor})
 
 
 @bp.get("/cases/<int:case_id>")
@@ -184,7 +184,7 @@ def work_items():
                                       WorkItem.status == "open")
     if request.args.get("process"):
         stmt = stmt.where(WorkItem.process_id == request.args["process"])
-    return _page(stmt, WorkItem, WorkItemSchema)
+    return _page(stmt, WorkItem, WORK_ITEM)
 
 
 @bp.get("/work-items/<int:item_id>")
