@@ -189,11 +189,20 @@ def test_form_messages_on_the_login_page_are_chinese(client: FlaskClient) -> Non
     assert "字段长度不能超过 40 个字符" in text and "请输入密码" in text
 
 
-def test_the_login_page_follows_next_only_within_the_site(client: FlaskClient) -> None:
+@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example/x",
+                                    "/\\evil.example/x"])
+def test_the_login_page_follows_next_only_within_the_site(client: FlaskClient, target) -> None:
     token = csrf(client, "/login")
-    response = client.post("/login?next=https://evil.example/x", data={
+    response = client.post(f"/login?next={target}", data={
         "username": "bj.wjw", "password": DEMO_PASSWORD, "csrf_token": token})
     assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_the_login_page_follows_next_within_the_site(client: FlaskClient) -> None:
+    token = csrf(client, "/login")
+    response = client.post("/login?next=/inbox/", data={
+        "username": "bj.wjw", "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/inbox/"
 
 
 def test_the_session_cookie_is_httponly_and_samesite_lax(app: Flask, client: FlaskClient) -> None:

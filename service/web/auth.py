@@ -15,10 +15,13 @@ from .forms import ChangePasswordForm, LoginForm
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+def safe_path(target: str | None, fallback: str) -> str:
+    """``target`` when it is a path of this site, else ``fallback``: never an open redirect
+    (``//host`` and ``/\\host`` are other hosts to a browser)."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) \
+            and not urlsplit(target).netloc:
         return target
-    return url_for("home.index")
+    return fallback
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +41,7 @@ def login():
             if account.must_change_password:
                 flash("首次登录或密码已重置，请先修改密码。", "warning")
                 return redirect(url_for("auth.change_password"))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_path(request.args.get("next"), url_for("home.index")))
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
 

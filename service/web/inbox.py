@@ -18,6 +18,7 @@ from ..engine.models import CASE_STATUSES, Case, WorkItem
 from ..errors import ApiError
 from ..extensions import db
 from . import casework
+from .auth import safe_path
 from .filters import SHANGHAI
 
 bp = Blueprint("inbox", __name__, url_prefix="/tasks")
@@ -200,9 +201,7 @@ def all_cases():
 
 
 def _back() -> str:
-    target = request.form.get("next", "")
-    # only paths of this site: never an open redirect
-    return target if target.startswith("/") and not target.startswith(("//", "/\\")) else url_for("inbox.index")
+    return safe_path(request.form.get("next"), url_for("inbox.index"))
 
 
 @bp.post("/<int:item_id>/claim")
