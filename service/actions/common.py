@@ -14,22 +14,18 @@ def subject_institution(case) -> Target:
 @route("bureau")
 def issuing_authority(case) -> Target:
     """The administration that issued the subject institution's licence."""
-    from sqlalchemy import inspect, select
+    from sqlalchemy.orm import lazyload, load_only
 
     from ..extensions import db
     from ..registry.institutions import Institution
 
-    if "subject_institution" not in inspect(case).unloaded:  # loaded with the step's work item
-        inst = case.subject_institution
-        authority_id = inst.issuing_authority_id if inst is not None else None
-    elif case.subject_institution_id is not None:  # one column, not the institution
-        authority_id = db.session.scalar(select(Institution.issuing_authority_id).where(
-            Institution.id == case.subject_institution_id))
-    else:
-        authority_id = None
-    if authority_id is None:
+    # a step has it in the session already (loaded with the work item); else only what is needed
+    inst = None if case.subject_institution_id is None else db.session.get(
+        Institution, case.subject_institution_id,
+        options=[load_only(Institution.issuing_authority_id), lazyload(Institution.subjects)])
+    if inst is None:
         raise ApiError(422, "该业务没有可确定发证机关的医疗机构")
-    return Target("administration", authority_id)
+    return Target("administration", inst.issuing_authority_id)
 
 
 @route("physician")

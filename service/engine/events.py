@@ -13,13 +13,17 @@ from .models import Case, CaseEvent
 GENESIS = "0" * 64
 
 
-def _digest(case_id: int, seq: int, type_: str, task: str | None, actor_id: int | None,
-            at: datetime, data: dict, prev_hash: str) -> str:
-    body = json.dumps(
+def canonical_body(case_id: int, seq: int, type_: str, task: str | None, actor_id: int | None,
+                   at: datetime, data: dict, prev_hash: str) -> bytes:
+    """The bytes an event's hash covers."""
+    return json.dumps(
         [case_id, seq, type_, task, actor_id, at.astimezone(UTC).isoformat(), data, prev_hash],
         sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    ).encode()
+
+
+def _digest(*fields) -> str:
+    return hashlib.sha256(canonical_body(*fields)).hexdigest()
 
 
 def record(case: Case, type_: str, *, at: datetime, actor_id: int | None = None,

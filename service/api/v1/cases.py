@@ -13,7 +13,7 @@ from ...engine.replay import replay
 from ...errors import ApiError
 from ...extensions import db
 from . import bp
-from .common import authenticated, caller, json_body, list_limit
+from .common import authenticated, caller, json_body, keyset_page
 from .idempotency import idempotent
 
 CASE_STATUSES = ("open", "completed", "withdrawn", "terminated")
@@ -121,19 +121,7 @@ def cases():
         if not subject.isdigit():
             raise ApiError(400, fields={"subject": ["须为机构编号"]})
         stmt = stmt.where(Case.subject_institution_id == int(subject))
-    return _page(stmt, Case, CASE)
-
-
-def _page(stmt, model, schema: Schema):
-    cursor = request.args.get("cursor")
-    if cursor:
-        if not cursor.isdigit():
-            raise ApiError(400, fields={"cursor": ["分页游标无效"]})
-        stmt = stmt.where(model.id < int(cursor))
-    limit = list_limit()
-    items = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(limit + 1)))
-    next_cursor = str(items[limit - 1].id) if len(items) > limit else None
-    return jsonify({"items": schema.dump(items[:limit], many=True), "next_cursor": next_cursor})
+    return keyset_page(stmt, Case, CASE)
 
 
 @bp.get("/cases/<int:case_id>")
@@ -184,7 +172,7 @@ def work_items():
                                       WorkItem.status == "open")
     if request.args.get("process"):
         stmt = stmt.where(WorkItem.process_id == request.args["process"])
-    return _page(stmt, WorkItem, WORK_ITEM)
+    return keyset_page(stmt, WorkItem, WORK_ITEM)
 
 
 @bp.get("/work-items/<int:item_id>")

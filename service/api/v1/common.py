@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request
+from flask import g, jsonify, request
 from marshmallow import Schema, ValidationError
 
 from ...access.login import account_for_token
 from ...access.models import Account
 from ...errors import ApiError
+from ...extensions import db
 
 MAX_JSON_BYTES = 256 * 1024
 # What an account holding an initial (SMS) password may still do over the API.
@@ -112,3 +113,16 @@ def list_limit() -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= 200:
         raise ApiError(400, "limit 须为 1–200 之间的整数", fields={"limit": ["须为 1–200 之间的整数"]})
     return int(raw)
+
+
+def keyset_page(stmt, model, schema: Schema):
+    """A page of ``stmt`` newest first, after the ``cursor`` id, as ``{items, next_cursor}``."""
+    cursor = request.args.get("cursor")
+    if cursor:
+        if not cursor.isdigit():
+            raise ApiError(400, fields={"cursor": ["分页游标无效"]})
+        stmt = stmt.where(model.id < int(cursor))
+    limit = list_limit()
+    items = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(limit + 1)))
+    next_cursor = str(items[limit - 1].id) if len(items) > limit else None
+    return jsonify({"items": schema.dump(items[:limit], many=True), "next_cursor": next_cursor})
