@@ -59,6 +59,23 @@ def test_an_open_item_read_after_the_step_matches_the_answer(api, demo):
     assert _case(flow.bureau, flow.case_id)["open_work_items"] == [item]
 
 
+def test_a_case_list_shows_each_case_s_open_items(api, demo):
+    bureau = api("bj.chaoyang.wjw")
+    institution_id = demo.institution["inst.chaoyang1"]
+    at_start = Verification(api("inst.chaoyang1"), bureau)
+    at_start.start(institution_id)
+    at_review = Verification(api("inst.chaoyang1"), bureau)
+    at_review.start(institution_id)
+    at_review.submit()
+    response = bureau.get(f"/api/v1/cases?subject={institution_id}&limit=50")
+    assert response.status_code == 200, response.get_json()
+    listed = {c["id"]: c["open_work_items"] for c in response.get_json()["items"]}
+    assert [i["task"] for i in listed[at_start.case_id]] == ["submit_application"]
+    assert [i["task"] for i in listed[at_review.case_id]] == ["material_review"]
+    for case_id, items in listed.items():
+        assert items == _case(bureau, case_id)["open_work_items"]
+
+
 def test_a_withdrawal_cancels_the_open_item(api, demo, database):
     from service.engine.models import WorkItem
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..errors import ApiError
-from . import ActionContext, Target, route
+from . import Target, route
 
 
 @route("institution")
@@ -63,15 +63,16 @@ def authority_for(inst, category: str | None) -> Target:
     return Target("administration", inst.issuing_authority_id)
 
 
-def notify_organisation(ctx: ActionContext, target: Target, subject: str, body: str) -> None:
-    """An in-app message to every enabled account of an organisation."""
+def notify(target: Target, subject: str, body: str) -> None:
+    """An in-app message to every enabled account of an organisation or a person."""
     from sqlalchemy import select
 
     from ..access.models import Account
     from ..extensions import db
     from ..notify import outbox
 
-    column = Account.administration_id if target.kind == "administration" else Account.institution_id
+    column = {"administration": Account.administration_id, "institution": Account.institution_id,
+              "physician": Account.physician_id}[target.kind]
     for account_id in db.session.scalars(
         select(Account.id).where(column == target.id, Account.is_enabled.is_(True))
     ):

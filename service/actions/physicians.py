@@ -14,13 +14,12 @@ from sqlalchemy import select
 
 from ..access.models import Account
 from ..extensions import db
-from ..notify import outbox
 from ..registry.certificates import ensure_certificate_number
 from ..registry.institutions import Institution
 from ..registry.persons import END_REASONS, Physician, PracticeRegistration
 from ..registry.verification import add_years
 from . import ActionContext, Target, action, prefill
-from .common import authority_for, notify_organisation
+from .common import authority_for, notify
 from .physician_rules import (
     OPEN_STATUSES,
     SHANGHAI,
@@ -76,20 +75,14 @@ def _activate(physician: Physician, ctx: ActionContext) -> None:
         account.activated_at = ctx.at
 
 
-def notify_physician(physician: Physician, subject: str, body: str) -> None:
-    for account_id in db.session.scalars(select(Account.id).where(
-            Account.physician_id == physician.id, Account.is_enabled.is_(True))):
-        outbox.queue("inbox", subject, body, account_id=account_id)
-
-
 def _refused(ctx: ActionContext, physician: Physician, reason: str) -> str:
-    notify_physician(physician, f"{ctx.case.deployed.name}未获批准",
+    notify(Target("physician", physician.id), f"{ctx.case.deployed.name}未获批准",
                      f"您的业务（编号 {ctx.case.id}）未能办理：{reason}")
     return "refused"
 
 
 def _tell_institution(ctx: ActionContext, inst_id: int, subject: str, body: str) -> None:
-    notify_organisation(ctx, Target("institution", inst_id), subject, f"{body}业务编号 {ctx.case.id}。")
+    notify(Target("institution", inst_id), subject, f"{body}业务编号 {ctx.case.id}。")
 
 
 @action("physician_register")
@@ -102,7 +95,7 @@ def register(ctx: ActionContext) -> str:
         return _refused(ctx, physician, "该执业地点已有主要执业机构（一个执业地点只能有一个主要执业机构）")
     reg = _new_main(ctx, physician, inst, level, category, _scope(category, ctx.data["scope"]))
     _activate(physician, ctx)
-    notify_physician(physician, "执业注册已批准",
+    notify(Target("physician", physician.id), "执业注册已批准",
                      f"您在{inst.name}的执业注册已批准，执业证书编码 {reg.certificate_number}。")
     return "approved"
 
@@ -121,7 +114,7 @@ def change(ctx: ActionContext) -> str:
     _activate(physician, ctx)
     if inst.id == current.institution_id:
         current.category, current.scope = category, scope
-        notify_physician(physician, "变更已批准", f"您在{inst.name}的执业注册变更已批准。")
+        notify(Target("physician", physician.id), "变更已批准", f"您在{inst.name}的执业注册变更已批准。")
         return "approved"
     moved = location != current.location_code
     _close(current, "changed_out" if moved else "ended", "changed", ctx)
@@ -133,11 +126,11 @@ def change(ctx: ActionContext) -> str:
                       f"医师{physician.name}已变更主要执业机构至{inst.name}，自{local_today(ctx.at)}起"
                       "不再以贵机构为主要执业机构。")
     if moved:
-        notify_organisation(ctx, authority_for(old, current.category), "医师变更执业地点",
+        notify(authority_for(old, current.category), "医师变更执业地点",
                             f"医师{physician.name}（执业证书编码 {physician.certificate_number}）已由"
                             f"{location_name(current.location_code)}变更至{location_name(location)}"
                             f"（{inst.name}），原注册已变更转出。业务编号 {ctx.case.id}。")
-    notify_physician(physician, "变更已批准", f"您已变更至{inst.name}执业。")
+    notify(Target("physician", physician.id), "变更已批准", f"您已变更至{inst.name}执业。")
     return "approved"
 
 
@@ -152,7 +145,7 @@ def upgrade(ctx: ActionContext) -> str:
     _close(assistant, "ended", "upgraded", ctx)
     _new_main(ctx, physician, inst, "physician", assistant.category,
               _scope(assistant.category, ctx.data["scope"]))
-    notify_physician(physician, "助理医师升执业医师已批准",
+    notify(Target("physician", physician.id), "助理医师升执业医师已批准",
                      f"您在{inst.name}的执业医师注册已批准，原执业助理医师注册已失效。")
     return "approved"
 
@@ -169,7 +162,7 @@ def file_multi_site(ctx: ActionContext) -> str:
         status="active", valid_from=local_today(ctx.at)))
     _tell_institution(ctx, main.institution_id, "本院医师多执业机构备案",
                       f"医师{physician.name}已在{inst.name}办理多执业机构备案。")
-    notify_physician(physician, "多执业机构备案已批准", f"您在{inst.name}的多执业机构备案已批准。")
+    notify(Target("physician", physician.id), "多执业机构备案已批准", f"您在{inst.name}的多执业机构备案已批准。")
     return "approved"
 
 
@@ -179,7 +172,7 @@ def cancel_multi_site(ctx: ActionContext) -> str:
     physician, inst = _physician(ctx), _institution(ctx)
     for reg in registrations(physician, "active", kind="multi_site", institution_id=inst.id):
         _close(reg, "ended", "filing_cancelled", ctx)
-    notify_physician(physician, "已取消多执业机构备案", f"您在{inst.name}的多执业机构备案已取消。")
+    notify(Target("physician", physician.id), "已取消多执业机构备案", f"您在{inst.name}的多执业机构备案已取消。")
     return "approved"
 
 
@@ -189,7 +182,7 @@ def cancel_legacy(ctx: ActionContext) -> str:
     physician = _physician(ctx)
     reg = db.session.get(PracticeRegistration, ctx.data["registration_id"])
     _close(reg, "ended", "legacy_cancelled", ctx)
-    notify_physician(physician, "已取消多地点执业",
+    notify(Target("physician", physician.id), "已取消多地点执业",
                      f"您在{reg.institution.name}的多地点执业记录已取消。")
     return "approved"
 
@@ -202,7 +195,7 @@ def to_military(ctx: ActionContext) -> str:
         _close(reg, "changed_out", "to_military", ctx)
         _tell_institution(ctx, reg.institution_id, "医师变更到军队",
                           f"医师{physician.name}已变更到军队，在贵机构的执业注册已失效。")
-    notify_physician(physician, "变更到军队已批准", "您的地方执业注册已全部失效。")
+    notify(Target("physician", physician.id), "变更到军队已批准", "您的地方执业注册已全部失效。")
     return "approved"
 
 
@@ -215,7 +208,7 @@ def cancel(ctx: ActionContext) -> str:
         _close(reg, "cancelled", reason, ctx)
         _tell_institution(ctx, reg.institution_id, "医师注销注册",
                           f"医师{physician.name}已注销注册（{END_REASONS.get(reason, reason)}）。")
-    notify_physician(physician, "注销注册已批准",
+    notify(Target("physician", physician.id), "注销注册已批准",
                      f"您的执业注册已注销：{END_REASONS.get(reason, reason)}。")
     return "approved"
 
@@ -231,7 +224,7 @@ def file_registration(ctx: ActionContext) -> dict:
         reg.status, reg.end_reason, reg.valid_to = "filed", ctx.data["reason"], left_on
     due = datetime.combine(add_years(left_on, FILED_YEARS), time(), SHANGHAI).astimezone(UTC)
     due = max(due, ctx.at + timedelta(minutes=1))
-    notify_physician(physician, "注册备案",
+    notify(Target("physician", physician.id), "注册备案",
                      f"您在{inst.name}的执业注册已备案（{END_REASONS.get(ctx.data['reason'], '')}）；"
                      f"备案满两年仍未执业的，将被注销注册。")
     return {"filed": [r.id for r in filed], "cancel_due": due.isoformat()}
@@ -253,7 +246,7 @@ def cancel_filed(ctx: ActionContext) -> str:
     for reg in registrations(physician, "filed"):
         if reg.id in ctx.data["filing"]["filed"]:
             _close(reg, "cancelled", "practice_interrupted", ctx)
-    notify_physician(physician, "注销注册", "您备案满两年未重新执业，执业注册已注销。")
+    notify(Target("physician", physician.id), "注销注册", "您备案满两年未重新执业，执业注册已注销。")
     return "cancelled"
 
 

@@ -10,7 +10,7 @@ from ..registry.institutions import Institution
 from ..registry.persons import Nurse, PracticeRegistration
 from ..registry.verification import VerificationRecord, add_months, add_years, period_years
 from . import ActionContext, action, prefill
-from .common import issuing_authority, notify_organisation
+from .common import issuing_authority, notify, subject_institution
 
 REAPPLY_DAYS = 5  # 实施细则: re-apply within 5 days after the deferral period
 
@@ -59,8 +59,8 @@ def verification_deferral(ctx: ActionContext, defer_months: int, comment: str | 
 def verification_reapplication_window(ctx: ActionContext) -> dict:
     """The deferral has ended: the institution must re-apply within five days."""
     reapply_by = ctx.at + timedelta(days=REAPPLY_DAYS)
-    notify_organisation(
-        ctx, _target_institution(ctx), "暂缓校验期满",
+    notify(
+        subject_institution(ctx.case), "暂缓校验期满",
         f"贵机构暂缓校验期已满，请于 {reapply_by.date().isoformat()} 前重新提交校验申请，逾期将拟注销执业许可证。",
     )
     return {"reapply_by": reapply_by.isoformat()}
@@ -74,18 +74,14 @@ def verification_failed(ctx: ActionContext) -> str:
         institution_id=inst.id, case_id=ctx.case.id, result="failed", decided_at=ctx.at,
         comment=ctx.data.get("comment"),
     ))
-    notify_organisation(
-        ctx, issuing_authority(ctx.case), "校验不合格：拟注销执业许可证",
+    notify(
+        issuing_authority(ctx.case), "校验不合格：拟注销执业许可证",
         f"{inst.name}（登记号 {inst.registration_number}）暂缓校验后仍不合格或逾期未重新申请，"
         f"请依法办理注销《医疗机构执业许可证》。业务编号 {ctx.case.id}。",
     )
     return "licence_to_be_cancelled"
 
 
-def _target_institution(ctx: ActionContext):
-    from . import Target
-
-    return Target("institution", ctx.case.subject_institution_id)
 
 
 @prefill("verification_application")

@@ -1,9 +1,7 @@
 """JSON Schema forms: loading from ``forms/``, server-side validation with Chinese messages."""
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
@@ -12,15 +10,6 @@ from ..config import ROOT
 
 FORMS_DIR = ROOT / "forms"
 MAX_ERRORS = 50
-
-
-def form_path(process_id: str, filename: str) -> Path:
-    return FORMS_DIR / process_id / filename
-
-
-def load_form_file(process_id: str, filename: str) -> dict:
-    path = form_path(process_id, filename)
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 _format_checker = FormatChecker()

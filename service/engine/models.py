@@ -73,9 +73,9 @@ class Case(db.Model):
 
     __mapper_args__ = {"version_id_col": lock_version}
 
-    # Not a column: the open work items as the last step in this session wrote them (rows as
-    # dicts), so an answer need not read them back; None when unknown.
-    step_open_items = None
+    # Not a column: the case's open work items (rows as dicts) when already known in this
+    # session — written by its step, or read for a list in one query; None when unknown.
+    open_items = None
 
     definition: Mapped[ProcessDefinition] = relationship()
     subject_institution = relationship("Institution")

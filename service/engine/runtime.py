@@ -16,7 +16,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlalchemy.orm import joinedload, lazyload, load_only
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..access.models import Account
@@ -79,7 +79,7 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
     with conflicts():
         ids = store.write(step)
     # what the caller answers with, without reading it back (unknown when items stayed open)
-    step.case.step_open_items = None if step.kept else [
+    step.case.open_items = None if step.kept else [
         dict(item, id=item_id) for item, item_id in zip(step.new_items, ids, strict=True)]
     _commit()
 
@@ -255,13 +255,12 @@ ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
 
 @functools.cache
 def _item_with_case():
-    """A work item with its case, and of the case's institution only what routing the next task
-    needs (its issuing authority): one query for everything a step reads before the engine runs.
-    Built once, on first use (when every model is mapped)."""
+    """A work item with its case and the case's institution (routing, checks and actions read
+    it; its subjects only when asked): one query for everything a step reads before the engine
+    runs. Built once, on first use (when every model is mapped)."""
     return select(WorkItem).where(WorkItem.id == bindparam("item_id")).options(
-        joinedload(WorkItem.case).joinedload(Case.subject_institution).options(
-            load_only(Institution.id, Institution.issuing_authority_id),
-            lazyload(Institution.subjects)))
+        joinedload(WorkItem.case).joinedload(Case.subject_institution)
+        .lazyload(Institution.subjects))
 
 
 def open_item(actor: Account, item_id: int) -> WorkItem:

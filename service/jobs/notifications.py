@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import dramatiq
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from ..notify import outbox
@@ -14,17 +14,12 @@ def send_notification(message_id: int) -> None:
         raise RuntimeError(f"notification {message_id} not delivered yet")
 
 
-@dramatiq.actor(queue_name="notifications")
-def flush_outbox() -> None:
-    """Re-queue whatever is still pending (a safety net after broker outages)."""
-    for message_id in outbox.pending_ids():
-        send_notification.send(message_id)
-
-
 @event.listens_for(Session, "after_commit")
 def _enqueue_after_commit(session: Session) -> None:
-    for message_id in session.info.pop("notifications_to_send", []):
-        send_notification.send(message_id)
+    for message in session.info.pop("notifications_to_send", []):
+        identity = inspect(message).identity  # kept when the committed object is expired
+        if identity is not None:  # None: never written (dropped with a rolled-back savepoint)
+            send_notification.send(identity[0])
 
 
 @event.listens_for(Session, "after_rollback")

@@ -44,7 +44,7 @@ def send_reminders(today: str | None = None) -> None:
 def verification_reminders(today: date) -> int:
     """Tell each institution once, three months before its verification falls due."""
     from ..actions import Target
-    from ..actions.common import notify_organisation
+    from ..actions.common import notify
 
     horizon = add_months(today, REMIND_MONTHS_BEFORE)
     due = db.session.scalars(select(Institution).where(
@@ -62,8 +62,8 @@ def verification_reminders(today: date) -> int:
                                            due=inst.verification_due))
         except IntegrityError:
             continue  # another run got there first
-        notify_organisation(
-            None, Target("institution", inst.id), "校验提醒",
+        notify(
+            Target("institution", inst.id), "校验提醒",
             f"贵机构校验期将于 {inst.verification_due.isoformat()} 届满，请在届满前通过本平台提交校验申请。",
         )
         sent += 1

@@ -19,8 +19,8 @@ def queue(channel: str, subject: str, body: str, *, account_id: int | None = Non
         channel=channel, subject=subject, body=body, account_id=account_id, address=address
     )
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault("notifications_to_send", []).append(message.id)
+    # written with the caller's next flush (a step flushes once); sent after commit
+    db.session.info.setdefault("notifications_to_send", []).append(message)
     return message
 
 

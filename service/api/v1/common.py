@@ -115,8 +115,9 @@ def list_limit() -> int:
     return int(raw)
 
 
-def keyset_page(stmt, model, schema: Schema):
-    """A page of ``stmt`` newest first, after the ``cursor`` id, as ``{items, next_cursor}``."""
+def keyset_page(stmt, model, schema: Schema, prepare=None):
+    """A page of ``stmt`` newest first, after the ``cursor`` id, as ``{items, next_cursor}``;
+    ``prepare(items)`` may load what the schema reads for all of them at once."""
     cursor = request.args.get("cursor")
     if cursor:
         if not cursor.isdigit():
@@ -125,4 +126,6 @@ def keyset_page(stmt, model, schema: Schema):
     limit = list_limit()
     items = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(limit + 1)))
     next_cursor = str(items[limit - 1].id) if len(items) > limit else None
+    if prepare is not None:
+        prepare(items[:limit])
     return jsonify({"items": schema.dump(items[:limit], many=True), "next_cursor": next_cursor})
