@@ -104,22 +104,6 @@ def at_review(actors: Actors) -> int:
     return case_id
 
 
-def returned(actors: Actors, rounds: int) -> int:
-    """A case returned for correction ``rounds - 1`` times, now at review in round ``rounds``."""
-    case_id = at_review(actors)
-    for round_ in range(2, rounds + 1):
-        review(actors, case_id, "return")
-        submit(actors, case_id, round_)
-    return case_id
-
-
-def finish(actors: Actors, case_id: int, decision: str = "approve", **extra: object) -> None:
-    """From material review to the conclusion (approve, or defer with ``defer_months``)."""
-    review(actors, case_id)
-    runtime.complete(actors.bureau, open_item_of(case_id).id, dict(COUNTER))
-    runtime.complete(actors.bureau, open_item_of(case_id).id, {"decision": decision, **extra})
-
-
 def institution(actors: Actors) -> Institution:
     return db.session.get(Institution, actors.institution.institution_id)
 

@@ -6,7 +6,6 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -110,9 +109,3 @@ class Timing:
             self.cpu.append(time.process_time() - cpu)
             self.wall.append(time.perf_counter() - wall)
 
-
-def relpath(path: Path) -> str:
-    try:
-        return str(path.relative_to(ROOT))
-    except ValueError:
-        return str(path)

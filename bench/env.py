@@ -28,16 +28,17 @@ def is_postgres(url: str) -> bool:
     return normalise_database_url(url).startswith("postgresql")
 
 
-def libpq_dsn(url: str) -> str:
-    """The libpq form of a SQLAlchemy URL (for psycopg, pgbench and psql)."""
+def libpq_dsn(url: str, options: bool = True) -> str:
+    """The libpq form of a SQLAlchemy URL (for psycopg, pgbench and psql); without the URL's
+    ``options`` (such as its ``search_path``) when ``options`` is false."""
     parsed = make_url(normalise_database_url(url))
     parts = [f"host={parsed.host or '127.0.0.1'}", f"port={parsed.port or 5432}",
              f"dbname={parsed.database}", f"user={parsed.username or 'postgres'}"]
     if parsed.password:
         parts.append(f"password={parsed.password}")
-    options = parsed.query.get("options")
-    if options:
-        value = options if isinstance(options, str) else options[0]
+    query_options = parsed.query.get("options") if options else None
+    if query_options:
+        value = query_options if isinstance(query_options, str) else query_options[0]
         parts.append("options='" + value.replace("'", "\\'") + "'")
     return " ".join(parts)
 
@@ -57,7 +58,7 @@ def ensure_database(url: str) -> None:
         Path(make_url(url).database or "").parent.mkdir(parents=True, exist_ok=True)
         return
     parsed = make_url(normalise_database_url(url))
-    admin = libpq_dsn(url.replace(f"/{parsed.database}", "/postgres", 1)).split(" options=")[0]
+    admin = libpq_dsn(url.replace(f"/{parsed.database}", "/postgres", 1), options=False)
     with psycopg.connect(admin, autocommit=True) as conn:
         found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                              (parsed.database,)).fetchone()
@@ -65,14 +66,14 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{parsed.database}"')
     schema = search_path(url)
     if schema:
-        with psycopg.connect(libpq_dsn(url).split(" options=")[0], autocommit=True) as conn:
+        with psycopg.connect(libpq_dsn(url, options=False), autocommit=True) as conn:
             conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
 
 
 def drop_schema(url: str) -> None:
     schema = search_path(url)
     if schema and is_postgres(url):
-        with psycopg.connect(libpq_dsn(url).split(" options=")[0], autocommit=True) as conn:
+        with psycopg.connect(libpq_dsn(url, options=False), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
@@ -133,6 +134,6 @@ def reset_database(url: str) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     schema = search_path(url) or "public"
-    with psycopg.connect(libpq_dsn(url).split(" options=")[0], autocommit=True) as conn:
+    with psycopg.connect(libpq_dsn(url, options=False), autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         conn.execute(f'CREATE SCHEMA "{schema}"')

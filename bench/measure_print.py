@@ -26,8 +26,8 @@ from service.extensions import db
 from service.jobs import broker
 from service.printing import pdf as printing
 from service.printing import render_pdf
+from service.registry import codes
 from service.registry.institutions import Institution
-from service.registry.reference import CodeTable
 
 from . import cases
 from .context import Context
@@ -41,18 +41,13 @@ _out_dir: Path | None = None
 _printed: list[tuple[str, float]] = []  # file name, time written (perf_counter)
 
 
-def _name(table: str, code: str | None) -> str:
-    item = db.session.get(CodeTable, (table, code)) if code else None
-    return item.name if item else (code or "")
-
-
 def licence_context(institution: Institution) -> dict:
-    subjects = [_name("subject", code) for code in institution.subject_codes]
+    subjects = [codes.name(code, "subject") for code in institution.subject_codes]
     return {
-        "institution": institution, "category_name": _name("institution_category",
-                                                           institution.category_code),
-        "economic_type_name": _name("economic_type", institution.economic_type_code),
-        "management_class_name": _name("management_class", institution.management_class),
+        "institution": institution, "category_name": codes.name(institution.category_code,
+                                                                "institution_category"),
+        "economic_type_name": codes.name(institution.economic_type_code, "economic_type"),
+        "management_class_name": codes.name(institution.management_class, "management_class"),
         "subjects": subjects, "authority_name": institution.issuing_authority.name,
         "issued_on": institution.licence_valid_from or date(2024, 1, 1),
         "printed_at": datetime.now(UTC),

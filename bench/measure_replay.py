@@ -14,10 +14,8 @@ at the same cost per event). Floor: SHA-256 alone over the canonical bodies of t
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections import defaultdict
-from datetime import UTC
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -137,7 +135,9 @@ def _chain(ctx: Context) -> Result:
                 cases_seen += 1
                 if len(bodies) < FLOOR_SAMPLE:  # the floor hashes a sample of the bodies
                     tick = time.perf_counter()
-                    bodies.extend(_body(case.id, e) for e in history)
+                    bodies.extend(events.canonical_body(case.id, e.seq, e.type, e.task, e.actor_id,
+                                                        e.at, e.data, e.prev_hash)
+                                  for e in history)
                     aside += time.perf_counter() - tick
             db.session.expunge_all()
         elapsed = time.perf_counter() - started - aside
@@ -152,9 +152,3 @@ def _chain(ctx: Context) -> Result:
         details={"cases": cases_seen, "cases_reported": problems,
                  "note": "bulk cases are unchained by design and reported"})
 
-
-def _body(case_id: int, e: CaseEvent) -> bytes:
-    return json.dumps(
-        [case_id, e.seq, e.type, e.task, e.actor_id, e.at.astimezone(UTC).isoformat(), e.data,
-         e.prev_hash], sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str,
-    ).encode()

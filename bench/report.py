@@ -10,10 +10,8 @@ from __future__ import annotations
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
-import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -60,13 +58,6 @@ def percentile(values: list[float], q: float) -> float:
     low = int(pos)
     high = min(low + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
-
-
-def summary_ms(seconds: list[float]) -> dict[str, float]:
-    ms = [s * 1000 for s in seconds]
-    return {"p50": round(percentile(ms, 50), 3), "p95": round(percentile(ms, 95), 3),
-            "mean": round(statistics.fmean(ms), 3), "min": round(min(ms), 3),
-            "max": round(max(ms), 3), "n": len(ms)}
 
 
 def _git() -> dict[str, Any]:
@@ -123,7 +114,6 @@ class Run:
     git: dict[str, Any] = field(default_factory=_git)
     machine: dict[str, Any] = field(default_factory=machine)
     results: list[Result] = field(default_factory=list)
-    clock: float = field(default_factory=time.perf_counter)
 
     def add(self, *results: Result) -> None:
         self.results.extend(results)

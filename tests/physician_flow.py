@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from verification_flow import complete, open_item
 
 ApiClient = Any  # the conftest client: get/post with a bearer token
 
@@ -20,23 +21,12 @@ def days_ago(days: int) -> str:
     return (date.today() - timedelta(days=days)).isoformat()
 
 
-def items_of(api: ApiClient, case_id: int) -> list[dict]:
-    return [i for i in api.get("/api/v1/work-items?scope=org&limit=200").get_json()["items"]
-            if i["case_id"] == case_id]
-
-
 def item_of(api: ApiClient, case_id: int, task: str | None = None) -> dict:
-    items = items_of(api, case_id)
-    assert len(items) == 1, items
+    """The case's single open work item (:func:`verification_flow.open_item`), at ``task``."""
+    item = open_item(api, case_id)
     if task is not None:
-        assert items[0]["task"] == task, items[0]
-    return items[0]
-
-
-def complete(api: ApiClient, item_id: int, data: dict, status: int = 200) -> dict:
-    response = api.post(f"/api/v1/work-items/{item_id}/complete", json={"data": data})
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
+        assert item["task"] == task, item
+    return item
 
 
 def start(api: ApiClient, process: str, institution_id: int, physician_id: int | None = None,

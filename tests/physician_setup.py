@@ -13,12 +13,6 @@ def institution_id(database, name: str) -> int:
     return database.scalar(select(Institution.id).where(Institution.name == name))
 
 
-def physician_by_name(database, name: str) -> int:
-    from service.registry.persons import Physician
-
-    return database.scalar(select(Physician.id).where(Physician.name == name))
-
-
 def add_account(database, username: str, *, physician_id: int | None = None,
                 institution_id: int | None = None, password: str = "Demo12345") -> None:
     """A working account (activated) for a physician or an institution of the demo data."""

@@ -5,9 +5,9 @@ import json
 from collections.abc import Callable
 
 import pytest
-from conftest import ApiClient, Database, Demo, chinese, error_of
+from conftest import ApiClient, Database, Demo, chinese, error_of, resident_id
 from sqlalchemy import func, select
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from service.registry.institutions import Institution
 from service.registry.persons import Physician, Qualification
@@ -193,10 +193,6 @@ def test_backfill_needs_a_token(client) -> None:
 LOOKUP = "/api/v1/qualifications?id_number="
 
 
-def _valid_id(base17: str) -> str:
-    return base17 + ric.calc_check_digit(base17 + "0")
-
-
 def test_an_institution_looks_up_a_qualification_by_id_number_masked(
         api: Callable[..., ApiClient], demo: Demo, database: Database) -> None:
     number, name = database.rows(  # doctor.new: qualified, not yet registered anywhere
@@ -223,7 +219,7 @@ def test_a_lowercase_x_still_finds_the_qualification(api: Callable[..., ApiClien
     ("110105199706082883", "公民身份号码校验位不正确，请核对"),
     ("11010519970608288", "公民身份号码应为 18 位"),
     ("1101051997060828AX", "公民身份号码格式不正确（前 17 位为数字，末位为数字或 X）"),
-    (_valid_id("11010519971308288"), "公民身份号码中的地区码或出生日期无效"),
+    (resident_id("11010519971308288"), "公民身份号码中的地区码或出生日期无效"),
     ("", "请填写公民身份号码"),
 ])
 def test_an_invalid_id_number_is_422_in_chinese(api: Callable[..., ApiClient], number: str,
@@ -235,7 +231,7 @@ def test_an_invalid_id_number_is_422_in_chinese(api: Callable[..., ApiClient], n
 
 def test_an_unknown_valid_id_number_is_404(api: Callable[..., ApiClient],
                                            database: Database) -> None:
-    number = _valid_id("11010519900101123")
+    number = resident_id("11010519900101123")
     assert not database.scalar(select(Qualification.id).where(Qualification.id_number == number))
     response = api("inst.chaoyang1").get(LOOKUP + number)
     assert response.status_code == 404

@@ -15,7 +15,6 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
@@ -37,12 +36,14 @@ def bench_url(tmp_path: Path) -> Iterator[str]:
 
     schema = f"bench_smoke_{os.getpid()}"
     parsed = make_url(normalise_database_url(url))
-    yield parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+    schema_url = parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
         hide_password=False)
-    with psycopg.connect(host=parsed.host, port=parsed.port or 5432, dbname=parsed.database,
-                         user=parsed.username, password=parsed.password,
-                         autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    yield schema_url
+    if str(ROOT) not in sys.path:  # bench/ is not an installed package
+        sys.path.append(str(ROOT))
+    from bench.env import drop_schema
+
+    drop_schema(schema_url)
 
 
 def test_every_benchmark_runs_at_smoke_scale_and_reports_rows(bench_url: str,

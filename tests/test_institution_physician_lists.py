@@ -8,12 +8,20 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from conftest import ROOT, ApiClient, Database, Demo, csrf, error_of, logged_in
+from conftest import (
+    ROOT,
+    ApiClient,
+    Database,
+    Demo,
+    csrf,
+    error_of,
+    logged_in,
+    resident_id,
+)
 from flask.testing import FlaskClient
 from physician_fixture import PROCESS_ID, deployed
 from pypdf import PdfReader
 from sqlalchemy import select
-from stdnum.cn import ric
 from verification_flow import complete, open_item
 
 from service.registry.institutions import Institution
@@ -213,15 +221,11 @@ def test_a_renamed_institution_shows_its_new_name_everywhere(
 
 # --- verification by resident ID --------------------------------------------------------------
 
-def _valid_id(base17: str) -> str:
-    return base17 + ric.calc_check_digit(base17 + "0")  # stdnum wants a placeholder 18th char
-
-
 def _with_wrong_check_digit(number: str) -> str:
     return number[:17] + ("0" if number[17] != "0" else "1")
 
 
-UNKNOWN_ID = _valid_id("11010519800101123")
+UNKNOWN_ID = resident_id("11010519800101123")
 
 
 def test_registration_lookup_is_nationwide_and_masked(api: Callable[..., ApiClient]) -> None:

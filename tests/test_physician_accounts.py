@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import Database, Demo, chinese, csrf, error_of, logged_in, login
+from conftest import Database, Demo, chinese, csrf, error_of, logged_in
 from flask.testing import FlaskClient
 from physician_accounts_flow import (
     DEMO,
@@ -233,16 +233,11 @@ def _issue_code(database: Database, demo: Demo, person: Person, code: str = "K7M
         s.commit()
 
 
-def _page_login(client: FlaskClient, username: str) -> None:
-    response = login(client, username, PASSWORD)
-    assert response.status_code == 302, response.get_data(as_text=True)
-
-
 def test_a_registered_physician_activates_with_her_institutions_code(
         client: FlaskClient, database: Database, demo: Demo) -> None:
     api_signup(client, database, REGISTERED, "zoulei01")
     _issue_code(database, demo, REGISTERED)
-    _page_login(client, "zoulei01")
+    logged_in(client, "zoulei01", PASSWORD)
     home = client.get("/")
     assert home.status_code == 302 and home.headers["Location"].endswith("/physician/activate")
     page = client.get("/physician/", follow_redirects=True).get_data(as_text=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import fire_timers
 from physician_flow import PhysicianCase, complete, days_ago, item_of, start
 from physician_setup import (
     activate,
@@ -125,13 +126,6 @@ def test_an_institution_reports_a_cancellation_for_its_physician(api, demo, data
     assert flow.replay()["ok"] is True
 
 
-def _fire_timers(app, at: datetime) -> int:
-    from service.engine.runtime import fire_timers
-
-    with app.app_context():
-        return fire_timers(at)
-
-
 @pytest.fixture
 def filing(api, demo) -> PhysicianCase:
     flow = _flow(api, "inst.chaoyang1", "inst.chaoyang1", "bj.chaoyang.wjw", "physician_filing")
@@ -153,8 +147,8 @@ def test_a_filed_physician_is_proposed_for_cancellation_after_two_years(filing, 
     due = datetime.fromisoformat(case["next_timer_at"])
     # two years after she left, midnight in Beijing
     assert due == datetime(left_on.year + 2, left_on.month, left_on.day, tzinfo=UTC) - timedelta(hours=8)
-    assert _fire_timers(app, due - timedelta(minutes=1)) == 0
-    assert _fire_timers(app, due + timedelta(minutes=1)) == 1
+    assert fire_timers(app, due - timedelta(minutes=1)) == 0
+    assert fire_timers(app, due + timedelta(minutes=1)) == 1
     item = item_of(filing.authority, filing.case_id, "propose")
     assert item["title"] == "拟注销"
     complete(filing.authority, item["id"], {"decision": "cancel"})
@@ -169,7 +163,7 @@ def test_a_filed_physician_practising_again_is_not_proposed(filing, app, api, de
     case = filing.decide("approve")
     # she registers at another institution meanwhile
     add_registration(database, demo.physician["doctor.demo"], demo.institution["inst.chaoyang2"])
-    assert _fire_timers(app, datetime.fromisoformat(case["next_timer_at"]) + timedelta(minutes=1)) == 1
+    assert fire_timers(app, datetime.fromisoformat(case["next_timer_at"]) + timedelta(minutes=1)) == 1
     case = filing.case()
     assert case["status"] == "completed" and case["outcome"] == "practice_resumed"
     assert filing.replay()["ok"] is True

@@ -9,6 +9,7 @@ import os
 import pytest
 from conftest import ApiClient, Database, Demo, csrf, error_of, logged_in
 from flask.testing import FlaskClient
+from physician_flow import start
 from PIL import Image
 from sqlalchemy import select
 from verification_flow import complete, open_item
@@ -40,13 +41,6 @@ def upload_photo(caller: ApiClient, case_id: int, content: bytes, name: str = "p
     return response.get_json()["id"]
 
 
-def start(caller: ApiClient, institution_id: int, status: int = 201) -> dict:
-    response = caller.post("/api/v1/cases", json={
-        "process": PROCESS, "subject": {"institution_id": institution_id}})
-    assert response.status_code == status, response.get_json()
-    return response.get_json()
-
-
 def _snapshot(database: Database, model, ident: int) -> dict:
     with database.session() as s:
         row = s.get(model, ident)
@@ -69,7 +63,7 @@ def test_an_agreed_change_makes_a_new_version_and_leaves_the_qualification_alone
     before = _snapshot(database, Physician, physician_id)
     qualification_before = _snapshot(database, Qualification, before["qualification_id"])
 
-    case = start(doctor, demo.institution["inst.chaoyang1"])
+    case = start(doctor, PROCESS, demo.institution["inst.chaoyang1"])
     assert case["subject"]["institution_id"] == demo.institution["inst.chaoyang1"]
     item = open_item(doctor, case["id"])
     first = upload_photo(doctor, case["id"], photo_bytes())
@@ -107,7 +101,7 @@ def test_a_disagreement_changes_nothing(doctor: ApiClient, chaoyang1: ApiClient,
                                         database: Database) -> None:
     physician_id = demo.physician["doctor.demo"]
     before = _snapshot(database, Physician, physician_id)
-    case = start(doctor, demo.institution["inst.chaoyang1"])
+    case = start(doctor, PROCESS, demo.institution["inst.chaoyang1"])
     complete(doctor, open_item(doctor, case["id"])["id"], {"school": "北京大学医学部"})
     review = open_item(chaoyang1, case["id"])
     refused = complete(chaoyang1, review["id"], {"decision": "disagree"}, status=422)
@@ -128,7 +122,7 @@ def test_a_photo_that_breaks_the_rules_is_refused(doctor: ApiClient, demo: Demo,
                                                   name: str, message: str) -> None:
     from verification_flow import pdf_bytes
 
-    case = start(doctor, demo.institution["inst.chaoyang1"])
+    case = start(doctor, PROCESS, demo.institution["inst.chaoyang1"])
     item = open_item(doctor, case["id"])
     doc = upload_photo(doctor, case["id"], content if content is not None else pdf_bytes(1), name)
     response = doctor.post(f"/api/v1/work-items/{item['id']}/complete",
@@ -138,7 +132,7 @@ def test_a_photo_that_breaks_the_rules_is_refused(doctor: ApiClient, demo: Demo,
 
 
 def test_an_empty_request_is_refused(doctor: ApiClient, demo: Demo) -> None:
-    case = start(doctor, demo.institution["inst.chaoyang1"])
+    case = start(doctor, PROCESS, demo.institution["inst.chaoyang1"])
     response = doctor.post(f"/api/v1/work-items/{open_item(doctor, case['id'])['id']}/complete",
                            json={"data": {"reason": "无"}})
     assert error_of(response)["fields"]["_form"] == ["请至少填写一项要修改的内容，或上传新的个人相片"]
@@ -146,10 +140,10 @@ def test_an_empty_request_is_refused(doctor: ApiClient, demo: Demo) -> None:
 
 def test_only_her_main_institution_reviews_and_one_request_at_a_time(
         doctor: ApiClient, api, demo: Demo) -> None:
-    other = start(doctor, demo.institution["inst.chaoyang2"], status=422)
+    other = start(doctor, PROCESS, demo.institution["inst.chaoyang2"], status=422)
     assert "主要执业机构（北京市朝阳区康泰医院）" in other["error"]["message"]
-    case = start(doctor, demo.institution["inst.chaoyang1"])
-    again = start(doctor, demo.institution["inst.chaoyang1"], status=422)
+    case = start(doctor, PROCESS, demo.institution["inst.chaoyang1"])
+    again = start(doctor, PROCESS, demo.institution["inst.chaoyang1"], status=422)
     assert f"业务编号 {case['id']}" in again["error"]["message"]
     # another institution does not even see the task
     item = open_item(doctor, case["id"])

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from conftest import error_of
+from physician_accounts_flow import account_of
 from physician_flow import PhysicianCase, item_of, today_utc, versions
 from sqlalchemy import select
 
@@ -19,12 +20,6 @@ def _physician(database, physician_id: int):
         regs = [(r.kind, r.institution_id, r.location_code, r.status, r.certificate_number,
                  r.scope, r.end_reason) for r in p.registrations]
         return p.certificate_number, regs
-
-
-def _account(database, username: str):
-    from service.access.models import Account
-
-    return database.scalar(select(Account).where(Account.username == username))
 
 
 def _inbox(database, username: str) -> list[str]:
@@ -47,7 +42,7 @@ def test_a_new_physician_registers_and_receives_a_lifelong_number(registration, 
     from service.engine.workdays import add_workdays
 
     doctor = demo.physician["doctor.new"]
-    assert _account(database, "doctor.new").activated_at is None
+    assert account_of(database, "doctor.new").activated_at is None
     # she may apply before her account is activated (seed 003 ch.4)
     case = registration.start(demo.institution["inst.chaoyang1"])
     assert case["status"] == "open" and case["subject"]["physician_id"] == doctor
@@ -69,7 +64,7 @@ def test_a_new_physician_registers_and_receives_a_lifelong_number(registration, 
     assert re.fullmatch(r"110110105\d{6}", number), number  # level, category, 0, county, serial
     assert regs == [("main", demo.institution["inst.chaoyang1"], "110000", "active", number,
                      "内科专业", None)]
-    assert _account(database, "doctor.new").activated_at is not None
+    assert account_of(database, "doctor.new").activated_at is not None
     assert "执业注册已批准" in _inbox(database, "doctor.new")
     body = registration.applicant.get(f"/api/v1/physicians/{doctor}").get_json()
     assert body["certificate_number"] == number
@@ -201,7 +196,7 @@ def test_refused_and_withdrawn_cases_change_nothing(registration, api, database,
 
     assert versions(database) == before
     assert _physician(database, demo.physician["doctor.new"]) == (None, [])
-    assert _account(database, "doctor.new").activated_at is None
+    assert account_of(database, "doctor.new").activated_at is None
 
 
 def test_withdrawal_ends_once_the_institution_has_agreed(registration, demo):

@@ -6,12 +6,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from institution_helpers import physician_id
 from physician_flow import PhysicianCase, days_ago, start
 from physician_setup import (
     activate,
     add_account,
     add_registration,
-    physician_by_name,
     registrations,
     set_qualification_level,
 )
@@ -80,7 +80,7 @@ def test_the_approving_action_refuses_a_second_main_the_checks_missed(api, demo,
 
 
 def test_an_assistant_practises_at_one_county_level_location(api, demo, database):
-    assistant = physician_by_name(database, "张强")  # 执业助理医师 at a Chaoyang station (110105)
+    assistant = physician_id(database, "张强")  # 执业助理医师 at a Chaoyang station (110105)
     add_account(database, "assistant.zhang", physician_id=assistant)
     zhang = api("assistant.zhang")
     body = start(zhang, "physician_registration", demo.institution["inst.chaoyang2"], status=422)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from conftest import error_of
+from conftest import error_of, fire_timers
 from sqlalchemy import select
 from verification_flow import Verification, complete, open_item
 
@@ -70,13 +70,6 @@ def test_two_rounds_of_return_for_correction_keep_every_round(chaoyang):
     assert chaoyang.replay() == {"ok": True, "events": len(events), "detail": "重放结果与存储状态一致"}
 
 
-def _fire_timers(app, at: datetime) -> int:
-    from service.engine.runtime import fire_timers
-
-    with app.app_context():
-        return fire_timers(at)
-
-
 def test_a_deferred_institution_reapplies_after_the_deferral_and_passes(chaoyang, app, database, demo):
     chaoyang.submit()
     chaoyang.review("approve")
@@ -87,8 +80,8 @@ def test_a_deferred_institution_reapplies_after_the_deferral_and_passes(chaoyang
     due = datetime.fromisoformat(case["next_timer_at"])
     assert due.date() >= (datetime.now(UTC) + timedelta(days=58)).date()
 
-    assert _fire_timers(app, due - timedelta(minutes=1)) == 0  # not yet
-    assert _fire_timers(app, due + timedelta(minutes=1)) == 1
+    assert fire_timers(app, due - timedelta(minutes=1)) == 0  # not yet
+    assert fire_timers(app, due + timedelta(minutes=1)) == 1
     item = open_item(chaoyang.institution, chaoyang.case_id)
     assert item["task"] == "reapply"
 
@@ -113,9 +106,9 @@ def test_not_reapplying_within_five_days_ends_with_the_licence_to_be_cancelled(c
     chaoyang.counter()
     case = chaoyang.conclude("defer", defer_months=1, comment="整改中")
     due = datetime.fromisoformat(case["next_timer_at"])
-    assert _fire_timers(app, due + timedelta(minutes=1)) == 1
-    assert _fire_timers(app, due + timedelta(days=4)) == 0
-    assert _fire_timers(app, due + timedelta(days=5, minutes=2)) == 1
+    assert fire_timers(app, due + timedelta(minutes=1)) == 1
+    assert fire_timers(app, due + timedelta(days=4)) == 0
+    assert fire_timers(app, due + timedelta(days=5, minutes=2)) == 1
     case = chaoyang.bureau.get(f"/api/v1/cases/{chaoyang.case_id}").get_json()
     assert case["status"] == "completed" and case["outcome"] == "licence_to_be_cancelled"
     told = database.scalars(select(Notification).where(Notification.subject.contains("拟注销")))
@@ -128,7 +121,7 @@ def test_failing_again_after_a_deferral_ends_with_the_licence_to_be_cancelled(ch
     chaoyang.review("approve")
     chaoyang.counter()
     due = datetime.fromisoformat(chaoyang.conclude("defer", defer_months=3, comment="x")["next_timer_at"])
-    _fire_timers(app, due + timedelta(minutes=1))
+    fire_timers(app, due + timedelta(minutes=1))
     item_id, data = chaoyang.application()
     complete(chaoyang.institution, item_id, data)
     chaoyang.review("approve")

@@ -122,3 +122,10 @@ def login(page, username: str, password: str = "Demo12345") -> None:
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
+
+
+def logout(page) -> None:
+    from playwright.sync_api import expect
+
+    page.click("header button:has-text('退出')")
+    expect(page.locator("h1")).to_contain_text("用户登录")

@@ -9,14 +9,9 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from .conftest import login
+from .conftest import login, logout
 
 pytestmark = pytest.mark.browser
-
-
-def _logout(page) -> None:
-    page.click("header button:has-text('退出')")
-    expect(page.locator("h1")).to_contain_text("用户登录")
 
 
 def _open_task(page, title: str) -> None:
@@ -45,7 +40,7 @@ def test_a_new_physician_registers_through_the_pages(page):
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
     case_url = page.url
-    _logout(page)
+    logout(page)
 
     login(page, "inst.chaoyang1")
     _open_task(page, "拟执业机构确认")
@@ -53,7 +48,7 @@ def test_a_new_physician_registers_through_the_pages(page):
     page.check("input[name=decision][value=agree]")
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
-    _logout(page)
+    logout(page)
 
     login(page, "bj.chaoyang.wjw")
     _open_task(page, "执业注册审批")
@@ -62,7 +57,7 @@ def test_a_new_physician_registers_through_the_pages(page):
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
     expect(page.locator("body")).to_contain_text("准予注册")
-    _logout(page)
+    logout(page)
 
     # approval activated her account: her pages open, the certificate prints
     login(page, "doctor.new")

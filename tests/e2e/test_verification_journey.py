@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 from reportlab.pdfgen import canvas
 
-from .conftest import login
+from .conftest import login, logout
 
 pytestmark = pytest.mark.browser
 
@@ -22,11 +22,6 @@ def _pdf(path, pages: int) -> str:
         c.showPage()
     c.save()
     return str(path)
-
-
-def _logout(page) -> None:
-    page.click("header button:has-text('退出')")
-    expect(page.locator("h1")).to_contain_text("用户登录")
 
 
 def _open_first_task(page) -> None:
@@ -46,7 +41,7 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
     case_url = page.url
-    _logout(page)
+    logout(page)
 
     login(page, "bj.chaoyang.wjw")
     _open_first_task(page)
@@ -56,7 +51,7 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
     page.locator("textarea[name$='application_form']").first.fill("请加盖公章")
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
-    _logout(page)
+    logout(page)
 
     login(page, "inst.chaoyang2")
     _open_first_task(page)
@@ -66,7 +61,7 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
     page.fill("#f-self_inspection", "已按意见整改：申请书已加盖公章。")
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
-    _logout(page)
+    logout(page)
 
     login(page, "bj.chaoyang.wjw")
     _open_first_task(page)
@@ -74,7 +69,7 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
     page.check("input[name=decision][value=approve]")
     page.click("button.primary:has-text('提交')")
     expect(page.locator(".flash-success")).to_contain_text("已提交")
-    _logout(page)
+    logout(page)
 
     login(page, "inst.chaoyang2")
     page.goto(case_url)
