@@ -19,8 +19,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     )
     app.config.from_mapping(settings.flask_config())
     app.config.update(
-        SETTINGS=settings,
-        EMBEDDED=settings.embedded,
         DEMO_DATA=settings.demo_data,
         STORAGE_DIR=str(settings.storage_dir),
         NOTIFY_GATEWAY=settings.notify_gateway,

@@ -37,7 +37,6 @@ class Settings:
     broker_url: str | None
     storage_dir: Path
     secret_key: str
-    secret_generated: bool
     embedded: bool
     demo_data: bool
     ratelimit_storage_uri: str
@@ -53,17 +52,13 @@ class Settings:
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'yizheng.sqlite3'}"
         broker_url = env.get("BROKER_URL") or None
         embedded = database_url.startswith("sqlite") and broker_url is None
-        secret = env.get("SECRET_KEY")
-        generated = False
-        if not secret:
-            secret, generated = _instance_secret(instance_dir, embedded)
+        secret = env.get("SECRET_KEY") or _instance_secret(instance_dir, embedded)
         return cls(
             instance_dir=instance_dir,
             database_url=normalise_database_url(database_url),
             broker_url=broker_url,
             storage_dir=Path(env.get("STORAGE_DIR") or instance_dir / "storage").resolve(),
             secret_key=secret,
-            secret_generated=generated,
             embedded=embedded,
             demo_data=_bool_value(env["DEMO_DATA"]) if env.get("DEMO_DATA") else embedded,
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI")
@@ -101,16 +96,16 @@ def _engine_options(url: str) -> dict:
     return {"pool_size": 10, "max_overflow": 10}
 
 
-def _instance_secret(instance_dir: Path, embedded: bool) -> tuple[str, bool]:
+def _instance_secret(instance_dir: Path, embedded: bool) -> str:
     """The embedded default keeps a generated key in the instance folder; production must set one."""
     if not embedded:
         raise RuntimeError("SECRET_KEY must be set when DATABASE_URL or BROKER_URL is configured")
     path = instance_dir / "secret_key"
     if path.exists():
-        return path.read_text().strip(), False
+        return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)
     log.warning("SECRET_KEY not set: generated one for the embedded default in %s", path)
-    return key, True
+    return key

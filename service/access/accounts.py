@@ -4,19 +4,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 
 from ..extensions import db
 from ..notify import outbox
 from ..registry.institutions import Institution
 from ..registry.reference import Administration
 from ..registry.versioning import utcnow
+from .codes import PHONE
 from .models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, Account
 from .passwords import hash_password, initial_password, password_problem
 from .policy import MANAGE, can
 
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{2,39}$")
-PHONE = re.compile(r"^1[3-9]\d{9}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -38,6 +38,13 @@ def find_by_username(username: str) -> Account | None:
     return db.session.scalars(
         select(Account).where(func.lower(Account.username) == username.strip().lower())
     ).first()
+
+
+def verified_contact(channel: str, address: str) -> ColumnElement[bool]:
+    """Accounts that verified this (normalised) phone (``sms``) or e-mail."""
+    if channel == "sms":
+        return and_(Account.phone == address, Account.phone_verified_at.is_not(None))
+    return and_(func.lower(Account.email) == address, Account.email_verified_at.is_not(None))
 
 
 def _check_contact(fields: dict, username: str, phone: str | None, email: str | None) -> None:

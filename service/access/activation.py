@@ -15,11 +15,12 @@ from ..extensions import db
 from ..registry.institutions import Institution
 from ..registry.persons import Physician
 from ..registry.physician_admin import ActivationCode
+from ..registry.validation import certificate_matches, normalise_certificate
 from ..registry.versioning import utcnow
 from . import throttle
 from .activation_codes import normalise_code, redeemable
 from .models import Account
-from .signup import main_registration
+from .signup import has_valid_registration, main_registration
 
 PURPOSE = "activation"
 
@@ -47,10 +48,6 @@ def _physician(account: Account) -> Physician:
     if account.kind != "physician" or account.physician is None:
         raise ActivationError("只有医师账户需要激活", status=403, code="forbidden")
     return account.physician
-
-
-def has_valid_registration(physician: Physician) -> bool:
-    return any(r.status == "active" for r in physician.registrations)
 
 
 def state(account: Account) -> ActivationState:
@@ -121,9 +118,8 @@ def by_certificate(account: Account, certificate_number: str | None) -> None:
         raise ActivationError(
             f"您有有效的执业注册，请向执业所在医疗机构{where}申领账户激活码激活账户",
             field="certificate_number", status=409, code="registered")
-    entered = "".join((certificate_number or "").split()).upper()
-    if not entered:
+    if not normalise_certificate(certificate_number):
         raise ActivationError("请输入医师资格证书编码", field="certificate_number")
-    if entered != (physician.qualification.certificate_number or "").upper():
+    if not certificate_matches(certificate_number, physician.qualification.certificate_number):
         raise _refuse(account, "医师资格证书编码不正确，请按医师资格证书填写", "certificate_number")
     _activate(account)

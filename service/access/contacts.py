@@ -5,22 +5,20 @@ sent to the new address comes back.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, select
 
 from ..extensions import db
 from ..registry.versioning import utcnow
 from . import codes
+from .accounts import verified_contact
 from .models import Account
 
 PURPOSE = "verify"
 
 
 def _taken_by_other(account: Account, channel: str, address: str) -> bool:
-    if channel == "sms":
-        cond = and_(Account.phone == address, Account.phone_verified_at.is_not(None))
-    else:
-        cond = and_(func.lower(Account.email) == address, Account.email_verified_at.is_not(None))
-    return bool(db.session.scalar(select(exists().where(cond, Account.id != account.id))))
+    return bool(db.session.scalar(select(exists().where(
+        verified_contact(channel, address), Account.id != account.id))))
 
 
 def _checked_address(account: Account, channel: str, address: str | None) -> str:

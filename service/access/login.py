@@ -13,9 +13,7 @@ from ..registry.versioning import utcnow
 from .accounts import find_by_username
 from .models import Account, ApiToken
 from .passwords import burn_time, verify_password
-
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+from .throttle import LOCKOUT, MAX_FAILURES, minutes_left
 
 
 class LoginError(Exception):
@@ -60,8 +58,7 @@ def login_rate_limit() -> str:
 
 
 def _locked_message(account: Account) -> str:
-    minutes = max(1, int((account.locked_until - utcnow()).total_seconds() // 60) + 1)
-    return f"连续登录失败次数过多，账户已临时锁定，请 {minutes} 分钟后再试"
+    return f"连续登录失败次数过多，账户已临时锁定，请 {minutes_left(account.locked_until)} 分钟后再试"
 
 
 def issue_token(account: Account, name: str = "login", scopes: list[str] | None = None,

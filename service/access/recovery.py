@@ -8,12 +8,13 @@ name shown, as the seed does.
 """
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..registry.persons import Physician
-from ..registry.validation import normalise_id
+from ..registry.validation import certificate_matches, normalise_id
 from . import codes, throttle
+from .accounts import verified_contact
 from .models import Account
 from .passwords import hash_password, password_problem
 
@@ -31,12 +32,9 @@ class RecoveryError(Exception):
 
 def account_by_contact(channel: str, address: str) -> Account | None:
     """The enabled account that verified this phone or e-mail."""
-    if channel == "sms":
-        cond = (Account.phone == address) & Account.phone_verified_at.is_not(None)
-    else:
-        cond = (func.lower(Account.email) == address) & Account.email_verified_at.is_not(None)
     return db.session.scalars(
-        select(Account).where(cond, Account.is_enabled.is_(True)).order_by(Account.id)).first()
+        select(Account).where(verified_contact(channel, address), Account.is_enabled.is_(True))
+        .order_by(Account.id)).first()
 
 
 def send_code(channel: str, address: str | None) -> str:
@@ -81,9 +79,8 @@ def check_personal(name: str | None, id_number: str | None,
                             "_form", 429, "recovery_locked")
     physician = db.session.scalars(select(Physician).where(Physician.id_number == id_number)).first()
     account = None
-    if physician is not None and physician.qualification.name == name.strip() and (
-            physician.qualification.certificate_number.upper()
-            == "".join(certificate_number.split()).upper()):
+    if physician is not None and physician.qualification.name == name.strip() and \
+            certificate_matches(certificate_number, physician.qualification.certificate_number):
         account = db.session.scalars(select(Account).where(
             Account.physician_id == physician.id, Account.is_enabled.is_(True))
             .order_by(Account.id)).first()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -19,7 +19,7 @@ from ..registry.persons import Physician, PracticeRegistration, Qualification
 from ..registry.validation import normalise_id, resident_id_problem
 from ..registry.versioning import change_context, utcnow
 from . import codes
-from .accounts import find_by_username
+from .accounts import find_by_username, verified_contact
 from .models import Account
 from .passwords import hash_password, password_problem
 
@@ -55,8 +55,7 @@ class Identity:
     @property
     def registered(self) -> bool:
         """Whether she holds a valid registration (then her institution gives the activation code)."""
-        return self.physician is not None and any(
-            r.status == "active" for r in self.physician.registrations)
+        return self.physician is not None and has_valid_registration(self.physician)
 
 
 def _name_problem(name: str) -> str | None:
@@ -117,11 +116,10 @@ def send_code(identity: Identity, channel: str, address: str | None) -> None:
 
 def _contact_taken(channel: str, address: str) -> str | None:
     if channel == "sms":
-        taken = and_(Account.phone == address, Account.phone_verified_at.is_not(None))
         message = "该手机号码已被其他账户验证使用，请更换手机号码"
     else:
-        taken = and_(func.lower(Account.email) == address, Account.email_verified_at.is_not(None))
         message = "该电子邮箱已被其他账户验证使用，请更换电子邮箱"
+    taken = verified_contact(channel, address)
     return message if db.session.scalar(select(exists().where(taken))) else None
 
 
@@ -222,7 +220,7 @@ def summary(account: Account) -> dict:
     activates it. The password is not shown in any form: even a fragment weakens it."""
     physician = account.physician
     main = main_registration(physician) if physician else None
-    registered = physician is not None and Identity(physician.qualification, physician).registered
+    registered = physician is not None and has_valid_registration(physician)
     return {
         "username": mask_middle(account.username, 2, 3),
         "phone": mask_middle(account.phone, 3, 2),
@@ -231,6 +229,12 @@ def summary(account: Account) -> dict:
         "activation": "institution_code" if registered else "certificate",
         "institution": main.institution.name if main is not None else None,
     }
+
+
+def has_valid_registration(physician: Physician) -> bool:
+    """Whether she holds a valid practice registration (then she activates with her
+    institution's code, not her certificate number)."""
+    return any(r.status == "active" for r in physician.registrations)
 
 
 def main_registration(physician: Physician) -> PracticeRegistration | None:

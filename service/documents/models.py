@@ -10,7 +10,6 @@ from ..extensions import UTCDateTime, db
 from ..registry.versioning import utcnow
 
 MEDIA_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
-ORGANISATION_KINDS = ("administration", "institution")
 
 
 class Document(db.Model):

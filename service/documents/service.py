@@ -13,6 +13,7 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 from werkzeug.datastructures import FileStorage
 
+from ..access import policy
 from ..access.models import Account
 from ..extensions import db
 from . import storage
@@ -132,21 +133,13 @@ def _image_pages(path: Path, media_type: str) -> int:
     return 1
 
 
-def _case_readable(actor: Account, case_id: int) -> bool | None:
-    """``policy.case_readable``; None while that rule does not exist yet."""
-    from ..access import policy  # lazily: the case rule is being added with the engine
-
-    check = getattr(policy, "case_readable", None)
-    return None if check is None else bool(check(actor, case_id))
-
-
 def store_upload(actor: Account, file_storage: FileStorage, case_id: int | None = None,
                  kind: str | None = None) -> Document:
     """Check and store an upload; the new row is flushed, and the caller commits."""
     kind = (kind or "").strip() or None
     if kind is not None and len(kind) > KIND_MAX:
         raise DocumentError(422, f"材料类型不能超过 {KIND_MAX} 个字符", field="kind")
-    if case_id is not None and _case_readable(actor, case_id) is False:
+    if case_id is not None and not policy.case_readable(actor, case_id):
         raise DocumentError(422, "未找到该业务或无权访问", field="case_id")
     max_bytes = int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
     try:
@@ -187,7 +180,7 @@ def can_read(actor: Account | None, doc: Document) -> bool:
     if org_kind is not None and (org_kind, org_id) == (doc.organisation_kind, doc.organisation_id):
         return True
     if doc.case_id is not None:
-        return bool(_case_readable(actor, doc.case_id))
+        return bool(policy.case_readable(actor, doc.case_id))
     return False
 
 

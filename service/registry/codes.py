@@ -18,6 +18,12 @@ def _table(table: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+@lru_cache(maxsize=16)
+def _names(table: str) -> dict[str, str]:
+    """Code → name of one table (built once; callers only read it)."""
+    return dict(_table(table))
+
+
 def choices(table: str) -> list[tuple[str, str]]:
     return list(_table(table))
 
@@ -25,12 +31,13 @@ def choices(table: str) -> list[tuple[str, str]]:
 def name(code: str | None, table: str) -> str:
     if not code:
         return ""
-    return dict(_table(table)).get(code, code)
+    return _names(table).get(code, code)
 
 
 def valid(code: str, table: str) -> bool:
-    return code in dict(_table(table))
+    return code in _names(table)
 
 
 def clear() -> None:
     _table.cache_clear()
+    _names.cache_clear()

@@ -12,15 +12,13 @@ its current name everywhere, nothing is copied.
 """
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, exists, or_, select, tuple_
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import aliased, selectinload
 
 from ..access.models import Account
 from ..access.policy import READ, scope
@@ -34,7 +32,7 @@ from .persons import (
     PracticeRegistration,
 )
 from .physician_admin import PhysicianDepartment
-from .queries import MAX_LIMIT, QueryError, decode_cursor
+from .queries import MAX_LIMIT, QueryError, after_cursor, encode_key
 
 LISTS = {
     "main": "主要执业机构为本院的医师",
@@ -134,8 +132,7 @@ def roster_query(actor: Account, inst: Institution, kind: str, flt: RosterFilter
     reg = LISTED
     stmt = _base(actor, kind, inst)
     if flt.name:
-        escaped = flt.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        stmt = stmt.where(Physician.name.like(f"%{escaped}%", escape="\\"))
+        stmt = stmt.where(Physician.name.contains(flt.name, autoescape=True))
     if flt.category:
         stmt = stmt.where(reg.category == flt.category)
     if flt.status:
@@ -148,19 +145,6 @@ def roster_query(actor: Account, inst: Institution, kind: str, flt: RosterFilter
     return stmt.order_by(Physician.name, reg.id)
 
 
-def _encode(name: str, ident: int) -> str:
-    raw = json.dumps([name, ident], ensure_ascii=False).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _after(stmt: Select, cursor: str) -> Select:
-    name, ident = decode_cursor(cursor)
-    reg = LISTED
-    if db.engine.dialect.name == "postgresql":
-        return stmt.where(tuple_(Physician.name, reg.id) > tuple_(name, ident))
-    return stmt.where(or_(Physician.name > name, and_(Physician.name == name, reg.id > ident)))
-
-
 def roster_page(actor: Account, inst: Institution, kind: str, flt: RosterFilters,
                 limit: int = 50, cursor: str | None = None) -> tuple[list[RosterRow], str | None]:
     """One keyset page of a list: no OFFSET scans, stable while registrations change."""
@@ -169,13 +153,15 @@ def roster_page(actor: Account, inst: Institution, kind: str, flt: RosterFilters
     limit = max(1, min(limit, MAX_LIMIT))
     stmt = roster_query(actor, inst, kind, flt)
     if cursor:
-        stmt = _after(stmt, cursor)
+        stmt = after_cursor(stmt, Physician.name, LISTED.id, cursor)
+    if kind == "filed_elsewhere":  # each row shows the filing's institution
+        stmt = stmt.options(selectinload(LISTED.institution))
     found = list(db.session.execute(stmt.limit(limit + 1)).all())
     more = len(found) > limit
     rows = [RosterRow(reg, physician) for reg, physician in found[:limit]]
     _decorate(inst, kind, rows)
     last = rows[-1] if more else None
-    return rows, (_encode(last.physician.name, last.registration.id) if last else None)
+    return rows, (encode_key(last.physician.name, last.registration.id) if last else None)
 
 
 def iterate_roster(actor: Account, inst: Institution, kind: str,
@@ -216,9 +202,9 @@ def _decorate(inst: Institution, kind: str, rows: list[RosterRow]) -> None:
     mains: dict[int, Institution] = {}
     if kind == "filed_here":
         mains = {r.physician_id: r.institution for r in db.session.scalars(
-            select(PracticeRegistration).where(
-                PracticeRegistration.physician_id.in_(ids), PracticeRegistration.kind == "main",
-                PracticeRegistration.status == "active"))}
+            select(PracticeRegistration).options(selectinload(PracticeRegistration.institution))
+            .where(PracticeRegistration.physician_id.in_(ids), PracticeRegistration.kind == "main",
+                   PracticeRegistration.status == "active"))}
     for row in rows:
         row.department = depts.get(row.physician.id)
         row.account_state = states.get(row.physician.id, "none")
@@ -264,7 +250,7 @@ def application_page(actor: Account, inst: Institution, flt: ApplicationFilters,
     """Physician cases addressed to the institution, newest first (keyset on the case id)."""
     from ..engine.models import Case
 
-    stmt = select(Case).where(
+    stmt = select(Case).options(selectinload(Case.subject_physician)).where(
         Case.subject_institution_id == inst.id,
         Case.process_id.like("physician\\_%", escape="\\"), scope(actor, READ, Case))
     stmt = stmt.where(Case.status == "open") if flt.state == "open" \
@@ -272,9 +258,8 @@ def application_page(actor: Account, inst: Institution, flt: ApplicationFilters,
     if flt.process:
         stmt = stmt.where(Case.process_id == flt.process)
     if flt.name:
-        escaped = flt.name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         stmt = stmt.where(Case.subject_physician_id.in_(select(Physician.id).where(
-            Physician.name.like(f"%{escaped}%", escape="\\"))))
+            Physician.name.contains(flt.name, autoescape=True))))
     if cursor:
         if not cursor.isdigit() or not 0 < int(cursor) < 2**31:
             raise QueryError({"cursor": ["分页游标无效"]})

@@ -67,22 +67,17 @@ class InstitutionFilters:
         return {k: v for k, v in self.__dict__.items() if v not in ("", None)}
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def institution_query(actor: Account, flt: InstitutionFilters) -> Select:
     """Institutions matching the filters within the actor's read scope, ordered by name, id."""
     stmt = select(Institution).where(scope(actor, READ, Institution))
     if flt.q:
-        stmt = stmt.where(Institution.name.like(_like(flt.q), escape="\\"))
+        stmt = stmt.where(Institution.name.contains(flt.q, autoescape=True))
     if flt.registration_number:
-        stmt = stmt.where(Institution.registration_number.like(_like(flt.registration_number), escape="\\"))
+        stmt = stmt.where(Institution.registration_number.contains(flt.registration_number, autoescape=True))
     if flt.legal_representative:
-        stmt = stmt.where(Institution.legal_representative.like(_like(flt.legal_representative), escape="\\"))
+        stmt = stmt.where(Institution.legal_representative.contains(flt.legal_representative, autoescape=True))
     if flt.address:
-        stmt = stmt.where(Institution.address.like(_like(flt.address), escape="\\"))
+        stmt = stmt.where(Institution.address.contains(flt.address, autoescape=True))
     if flt.beds_min is not None:
         stmt = stmt.where(Institution.beds >= flt.beds_min)
     if flt.beds_max is not None:
@@ -111,9 +106,14 @@ def institution_query(actor: Account, flt: InstitutionFilters) -> Select:
     return stmt.order_by(Institution.name, Institution.id)
 
 
-def encode_cursor(inst: Institution) -> str:
-    raw = json.dumps([inst.name, inst.id], ensure_ascii=False).encode()
+def encode_key(name: str, ident: int) -> str:
+    """The opaque keyset cursor for a (name, id) ordering."""
+    raw = json.dumps([name, ident], ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def encode_cursor(inst: Institution) -> str:
+    return encode_key(inst.name, inst.id)
 
 
 def decode_cursor(cursor: str) -> tuple[str, int]:
@@ -127,17 +127,21 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         raise QueryError({"cursor": ["分页游标无效"]}) from None
 
 
+def after_cursor(stmt: Select, name_column, id_column, cursor: str) -> Select:
+    """Rows ordered after the (name, id) key of ``cursor`` (keyset pagination)."""
+    name, ident = decode_cursor(cursor)
+    if db.engine.dialect.name == "postgresql":
+        return stmt.where(tuple_(name_column, id_column) > tuple_(name, ident))
+    return stmt.where(or_(name_column > name, and_(name_column == name, id_column > ident)))
+
+
 def page(actor: Account, flt: InstitutionFilters, limit: int = 50,
          cursor: str | None = None) -> tuple[list[Institution], str | None]:
     """One keyset page: no OFFSET scans, stable under concurrent inserts."""
     limit = max(1, min(limit, MAX_LIMIT))
     stmt = institution_query(actor, flt)
     if cursor:
-        name, ident = decode_cursor(cursor)
-        stmt = stmt.where(tuple_(Institution.name, Institution.id) > tuple_(name, ident)) \
-            if db.engine.dialect.name == "postgresql" else stmt.where(or_(
-                Institution.name > name, and_(Institution.name == name, Institution.id > ident)
-            ))
+        stmt = after_cursor(stmt, Institution.name, Institution.id, cursor)
     items = list(db.session.scalars(stmt.limit(limit + 1)))
     next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
     return items[:limit], next_cursor

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 
 DIVISION_LEVELS = ("province", "prefecture", "county")
-ADMIN_LEVELS = ("province", "city", "county")
 ADMIN_LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级"}
 
 

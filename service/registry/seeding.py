@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from ..config import ROOT
 from ..extensions import db
-from .reference import Administration, CodeTable, Division
+from .reference import DIVISION_LEVELS, Administration, CodeTable, Division
 
 SEED_DIR = ROOT / "seed"
 
@@ -41,7 +41,7 @@ def load_reference(seed_dir: Path = SEED_DIR) -> dict[str, int]:
     divisions = sorted(rows(seed_dir / "divisions.csv"), key=lambda r: r["code"])
     existing = {d.code: d for d in db.session.scalars(select(Division))}
     # parents first, so foreign keys hold on every database
-    for level in ("province", "prefecture", "county"):
+    for level in DIVISION_LEVELS:
         for row in (r for r in divisions if r["level"] == level):
             div = existing.get(row["code"]) or Division(code=row["code"])
             div.name, div.level = row["name"], row["level"]

@@ -53,5 +53,15 @@ def normalise_id(value: str) -> str:
     return ric.compact(value or "").upper()
 
 
+def normalise_certificate(value: str | None) -> str:
+    """A qualification certificate number as entered: whitespace dropped, upper case."""
+    return "".join((value or "").split()).upper()
+
+
+def certificate_matches(entered: str | None, recorded: str | None) -> bool:
+    """Whether an entered certificate number is the recorded one (spacing and case ignored)."""
+    return normalise_certificate(entered) == (recorded or "").upper()
+
+
 def normalise_uscc(value: str) -> str:
     return uscc.compact(value or "").upper()

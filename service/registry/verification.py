@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TypeVar
 
-from sqlalchemy import ForeignKey, Index, String, select
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import UTCDateTime, db
@@ -67,10 +67,3 @@ def add_months(moment: _D, months: int) -> _D:
         except ValueError:
             continue
     raise ValueError("unreachable")
-
-
-def records_of(institution_id: int) -> list[VerificationRecord]:
-    return list(db.session.scalars(
-        select(VerificationRecord).where(VerificationRecord.institution_id == institution_id)
-        .order_by(VerificationRecord.id.desc())
-    ))
