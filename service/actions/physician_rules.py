@@ -21,9 +21,10 @@ from sqlalchemy import select
 
 from ..engine.models import Case, CaseEvent
 from ..extensions import db
+from ..registry import codes
 from ..registry.institutions import Institution
 from ..registry.persons import Physician, PracticeRegistration
-from ..registry.reference import CodeTable, Division
+from ..registry.reference import Division
 from ..registry.verification import add_years
 from . import CheckContext, check
 
@@ -58,8 +59,7 @@ def location_name(code: str) -> str:
 
 def scope_names(category: str) -> dict[str, str]:
     """The practice scopes (执业范围) of a category, code -> name."""
-    return {c.code: c.name for c in db.session.scalars(select(CodeTable).where(
-        CodeTable.table == "physician_scope", CodeTable.parent_code == category))}
+    return codes.children("physician_scope", category)
 
 
 def scope_code(category: str, name: str) -> str | None:

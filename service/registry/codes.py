@@ -24,6 +24,18 @@ def _names(table: str) -> dict[str, str]:
     return dict(_table(table))
 
 
+@lru_cache(maxsize=64)
+def _children(table: str, parent: str) -> dict[str, str]:
+    return {c.code: c.name for c in db.session.scalars(
+        select(CodeTable).where(CodeTable.table == table, CodeTable.parent_code == parent)
+        .order_by(CodeTable.code))}
+
+
+def children(table: str, parent: str) -> dict[str, str]:
+    """Code → name of the entries of ``table`` under ``parent`` (e.g. a category's scopes)."""
+    return dict(_children(table, parent))
+
+
 def choices(table: str) -> list[tuple[str, str]]:
     return list(_table(table))
 
@@ -41,3 +53,4 @@ def valid(code: str, table: str) -> bool:
 def clear() -> None:
     _table.cache_clear()
     _names.cache_clear()
+    _children.cache_clear()
