@@ -193,6 +193,14 @@ RULES = {
 }
 
 
+def may_print(actor: Account, case) -> bool:
+    """Who prints a case's papers (the online service notice, a physician's application form):
+    the subject institution, and the administrations (the case is already known readable)."""
+    if actor.kind == "institution":
+        return actor.institution_id is not None and actor.institution_id == case.subject_institution_id
+    return actor.kind == "administration"
+
+
 def scope(actor: Account, action: str, model: type) -> ColumnElement[bool]:
     """SQL condition selecting the rows of ``model`` that ``actor`` may ``action``."""
     if actor is None or not actor.is_enabled:

@@ -126,13 +126,6 @@ def notice_approval(case: Case, history: list[CaseEvent]) -> CaseEvent | None:
     return None
 
 
-def may_print_notice(actor: Account, case: Case) -> bool:
-    """The subject institution prints it; its administrations (the case is readable) may too."""
-    if actor.kind == "institution":
-        return actor.institution_id is not None and actor.institution_id == case.subject_institution_id
-    return actor.kind == "administration"
-
-
 def may_withdraw(actor: Account, case: Case, open_items: list[WorkItem]) -> bool:
     """Shown to the applicant while every open task allows withdrawal (nobody decided yet)."""
     if case.status != "open" or not open_items or not casework.is_applicant(actor, case):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, abort, current_app
 from flask_login import current_user, login_required
 
+from ..access.policy import may_print
 from ..engine import events
 from ..printing import render_pdf
 from ..registry.versioning import utcnow
@@ -25,7 +26,7 @@ def notice(case_id: int):
     case = casework.readable_case(current_user, case_id)
     history = events.events_of(case.id)
     approval = case_page.notice_approval(case, history)
-    if approval is None or not case_page.may_print_notice(current_user, case):
+    if approval is None or not may_print(current_user, case):
         abort(404)  # not printable before the materials are approved
     institution = case.subject_institution
     pdf = render_pdf(

@@ -19,6 +19,7 @@ from flask import (
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..access.policy import may_print
 from ..documents import Document, DocumentError, can_read, page_png
 from ..documents.service import file_path
 from ..engine import definitions, events, runtime
@@ -114,13 +115,7 @@ def start():
         db.session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("cases.new"), 303)
-    first = db.session.scalars(select(WorkItem).where(
-        WorkItem.case_id == case.id, WorkItem.status == "open").order_by(WorkItem.id)).all()
-    mine = next((i for i in first if may_act(current_user, i)), None)
-    flash(f"已发起{case.deployed.name}，业务编号 {case.id}。", "success")
-    if mine is not None:
-        return redirect(url_for("task_forms.form", item_id=mine.id), 303)
-    return redirect(url_for("cases.show", case_id=case.id), 303)
+    return casework.to_started_case(current_user, case)
 
 
 @bp.get("/<int:case_id>")
@@ -136,10 +131,10 @@ def show(case_id: int):
         diagram=case_progress.diagram(case, open_items, history), open_items=open_items,
         actionable={i.id for i in open_items if may_act(current_user, i, read_only=True)},
         documents=case_page.attached_documents(case, history),
-        rounds=case_page.review_rounds(case, history), outcomes=casework.OUTCOMES,
+        rounds=case_page.review_rounds(case, history),
         may_withdraw=case_page.may_withdraw(current_user, case, open_items),
         may_audit=case_page.may_audit(current_user),
-        notice=approval is not None and case_page.may_print_notice(current_user, case),
+        notice=approval is not None and may_print(current_user, case),
         deadline_note=casework.deadline_note,
     )
 

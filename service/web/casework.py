@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import abort
+from flask import abort, flash, redirect, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from ..access.models import Account
-from ..access.policy import READ, scope
+from ..access.policy import require
 from ..engine import definitions
 from ..engine.definitions import UserTaskInfo
 from ..engine.forms import document_fields
-from ..engine.models import Case, CaseEvent
+from ..engine.models import Case, CaseEvent, WorkItem
+from ..engine.routing import may_act
 from ..engine.workdays import workdays_between
 from ..errors import ApiError
 from ..extensions import db
@@ -70,14 +72,24 @@ def today_local() -> date:
 
 def readable_case(actor: Account, case_id: int) -> Case:
     """The case if the actor may read it; 404 otherwise (its existence stays hidden)."""
-    if not 0 < case_id < 2**31:
-        abort(404)
-    case = db.session.scalars(
-        select(Case).where(Case.id == case_id, scope(actor, READ, Case))
-    ).first()
-    if case is None:
-        abort(404)
-    return case
+    return require(actor, Case, case_id)
+
+
+def fields_text(exc: ApiError) -> str:
+    """A refusal's field messages on one line, for a flash message (empty without any)."""
+    return "；".join(m for ms in exc.fields.values() for m in ms)
+
+
+def to_started_case(actor: Account, case: Case) -> Response:
+    """After starting a case: say so, and open its first task the actor may work on (else the
+    case page)."""
+    first = db.session.scalars(select(WorkItem).where(
+        WorkItem.case_id == case.id, WorkItem.status == "open").order_by(WorkItem.id)).all()
+    mine = next((i for i in first if may_act(actor, i)), None)
+    flash(f"已发起{case.deployed.name}，业务编号 {case.id}。", "success")
+    if mine is not None:
+        return redirect(url_for("task_forms.form", item_id=mine.id), 303)
+    return redirect(url_for("cases.show", case_id=case.id), 303)
 
 
 def page_abort(exc: ApiError) -> None:

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from ..masking import mask_id, mask_name, mask_phone
+from ..masking import mask_id, mask_phone
 from ..registry import codes
 from ..registry.institutions import FIELD_LABELS
 from ..registry.persons import PHYSICIAN_CATEGORIES
@@ -27,7 +27,7 @@ def local_date(value: date | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time, local_date=local_date, mask_id=mask_id, mask_phone=mask_phone,
-        mask_name=mask_name, code_name=codes.name,
+        code_name=codes.name,
         field_label=lambda key: FIELD_LABELS.get(key, key),
         physician_category=lambda code: PHYSICIAN_CATEGORIES.get(code, code),
     )

@@ -5,6 +5,7 @@ indexes, newest first with keyset pagination (``?cursor=<last id>``), never OFFS
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -12,6 +13,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import Select, or_, select
 
+from ..access.models import Account
 from ..access.policy import READ, scope
 from ..engine import runtime
 from ..engine.models import CASE_STATUSES, Case, WorkItem
@@ -204,29 +206,30 @@ def _back() -> str:
     return safe_path(request.form.get("next"), url_for("inbox.index"))
 
 
-@bp.post("/<int:item_id>/claim")
-@login_required
-def claim(item_id: int):
+def _on_item(change: Callable[[Account, int], WorkItem], item_id: int,
+             done: Callable[[WorkItem], str]):
+    """Claim or release a work item, then back to the list: a refusal is a warning there, an
+    unknown item the 404 page."""
     try:
-        item = runtime.claim(current_user, item_id)
+        item = change(current_user, item_id)
     except ApiError as exc:
         if exc.status == 404:
             casework.page_abort(exc)
         flash(exc.message, "warning")
         return redirect(_back(), 303)
-    flash(f"已认领：{item.title}（业务编号 {item.case_id}）", "success")
+    flash(done(item), "success")
     return redirect(_back(), 303)
+
+
+@bp.post("/<int:item_id>/claim")
+@login_required
+def claim(item_id: int):
+    return _on_item(runtime.claim, item_id,
+                    lambda item: f"已认领：{item.title}（业务编号 {item.case_id}）")
 
 
 @bp.post("/<int:item_id>/release")
 @login_required
 def release(item_id: int):
-    try:
-        item = runtime.release(current_user, item_id)
-    except ApiError as exc:
-        if exc.status == 404:
-            casework.page_abort(exc)
-        flash(exc.message, "warning")
-        return redirect(_back(), 303)
-    flash(f"已释放，该事项回到本单位待认领：{item.title}", "success")
-    return redirect(_back(), 303)
+    return _on_item(runtime.release, item_id,
+                    lambda item: f"已释放，该事项回到本单位待认领：{item.title}")

@@ -10,6 +10,7 @@ from flask import Response, abort, render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..access.policy import may_print
 from ..engine.models import WorkItem
 from ..engine.routing import may_act
 from ..errors import ApiError
@@ -47,23 +48,15 @@ def applications():
         "institution/applications.html", inst=inst, cases=cases, items=items,
         mine={i.id for its in items.values() for i in its if may_act(current_user, i)},
         next_cursor=next_cursor, filters=flt, errors=errors, states=APPLICATION_STATES,
-        processes=processes, outcome_name=casework.outcome_name,
+        processes=processes,
     ), 400 if errors else 200
-
-
-def may_print_application(actor, case) -> bool:
-    """The institution the application is addressed to, and the administrations whose
-    jurisdiction covers it (the case is already known to be readable)."""
-    if actor.kind == "institution":
-        return actor.institution_id is not None and actor.institution_id == case.subject_institution_id
-    return actor.kind == "administration"
 
 
 @bp.get("/cases/<int:case_id>/application.pdf")
 @login_required
 def application_pdf(case_id: int):
     case = casework.readable_case(current_user, case_id)
-    if not case.process_id.startswith("physician_") or not may_print_application(current_user, case):
+    if not case.process_id.startswith("physician_") or not may_print(current_user, case):
         abort(404)
     try:
         pdf = render_application(case)

@@ -7,21 +7,7 @@ applications and their printed forms in ``institution_cases.py``; all add routes
 """
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime
-
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 
@@ -42,7 +28,8 @@ from ..registry.persons import (
 from ..registry.physician_lists import LISTS, RosterFilters, iterate_roster, roster_page
 from ..registry.queries import QueryError
 from ..registry.versioning import history
-from .filters import SHANGHAI
+from . import casework
+from .exports import csv_response
 
 bp = Blueprint("institution_physicians", __name__, url_prefix="/institution")
 PAGE_SIZE = 20
@@ -71,8 +58,7 @@ def writer(manage: bool = False) -> Institution:
 
 def problem_text(exc: ApiError) -> str:
     """One line for a flash message: the field messages, else the error's message."""
-    messages = [m for ms in exc.fields.values() for m in ms]
-    return "；".join(messages) if messages else exc.message
+    return casework.fields_text(exc) if any(exc.fields.values()) else exc.message
 
 
 def report(exc: ApiError) -> None:
@@ -235,26 +221,12 @@ def export():
         abort(400)
     actor_id = current_user.id
 
-    def generate():
+    def rows():
         # Streaming outlives the view's session: load the actor and institution again.
-        actor = db.session.get(Account, actor_id)
-        inst = db.session.get(Institution, inst_id)
-        buffer = io.StringIO()
-        out = csv.writer(buffer)
-        buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8
-        out.writerow([title for title, _ in CSV_COLUMNS])
-        for row in iterate_roster(actor, inst, kind, flt):
-            out.writerow([value(row) for _, value in CSV_COLUMNS])
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        return iterate_roster(db.session.get(Account, actor_id),
+                              db.session.get(Institution, inst_id), kind, flt)
 
-    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
-    return Response(stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition":
-                             f"attachment; filename=physicians-{kind}-{stamp}.csv"})
+    return csv_response(f"physicians-{kind}", CSV_COLUMNS, rows)
 
 
 # --- one physician ---------------------------------------------------------------------------

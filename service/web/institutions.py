@@ -1,22 +1,9 @@
 """Combined institution query (综合查询), CSV export, institution detail with its history."""
 from __future__ import annotations
 
-import csv
-import io
-from datetime import datetime
-
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    flash,
-    redirect,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from ..access.models import Account
 from ..access.policy import CHANGE, READ, can, require
@@ -26,7 +13,7 @@ from ..registry.institutions import INSTITUTION_STATUSES, Institution
 from ..registry.persons import Nurse, PracticeRegistration
 from ..registry.queries import InstitutionFilters, QueryError, iterate, page
 from ..registry.versioning import change_context, history
-from .filters import SHANGHAI
+from .exports import csv_response
 from .forms import ContactForm
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
@@ -83,27 +70,11 @@ def export():
         abort(400)
     actor_id = current_user.id
 
-    def generate():
+    def rows():
         # Streaming starts after the view's session closed: load the actor in the streaming one.
-        actor = db.session.get(Account, actor_id)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8
-        writer.writerow([title for title, _ in CSV_COLUMNS])
-        for inst in iterate(actor, flt):
-            writer.writerow([value(inst) for _, value in CSV_COLUMNS])
-            if buffer.tell() > 64 * 1024:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
+        return iterate(db.session.get(Account, actor_id), flt)
 
-    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
-    # the rows are read while streaming: keep the request (and its database session) open
-    return Response(
-        stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f"attachment; filename=institutions-{stamp}.csv"},
-    )
+    return csv_response("institutions", CSV_COLUMNS, rows)
 
 
 @bp.get("/mine")
@@ -124,6 +95,7 @@ def detail(institution_id: int):
             PracticeRegistration.institution_id == inst.id,
             PracticeRegistration.status == "active",
         ).order_by(PracticeRegistration.kind, PracticeRegistration.id)
+        .options(selectinload(PracticeRegistration.physician))
     ).all()
     nurses = db.session.scalars(
         db.select(Nurse).where(Nurse.institution_id == inst.id).order_by(Nurse.id)

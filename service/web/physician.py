@@ -16,6 +16,8 @@ from sqlalchemy import or_, select
 
 from ..access import activation
 from ..access.models import Account
+from ..actions.common import authority_for
+from ..actions.physician_rules import location_name
 from ..engine import definitions, runtime
 from ..engine.models import Case, WorkItem
 from ..engine.routing import may_act
@@ -23,8 +25,7 @@ from ..errors import ApiError
 from ..extensions import db
 from ..masking import mask_id
 from ..registry.persons import Physician, PracticeRegistration
-from ..registry.physician_admin import ApprovalAuthoritySetting
-from ..registry.reference import Administration, Division
+from ..registry.reference import Administration
 from . import casework
 from .physician_forms import ActivationCodeForm, CertificateForm, put_errors
 
@@ -63,17 +64,9 @@ def physician() -> Physician:
 
 def approving_authority(reg: PracticeRegistration) -> Administration | None:
     """The authority the institution set for the category (审批机关设置), else its issuer."""
-    setting = db.session.scalars(select(ApprovalAuthoritySetting).where(
-        ApprovalAuthoritySetting.institution_id == reg.institution_id,
-        ApprovalAuthoritySetting.category == reg.category)).first()
-    if setting is not None:
-        return setting.administration
-    return reg.institution.issuing_authority if reg.institution else None
-
-
-def location_name(code: str) -> str:
-    division = db.session.get(Division, code)
-    return division.full_name if division else code
+    if reg.institution is None:
+        return None
+    return db.session.get(Administration, authority_for(reg.institution, reg.category).id)
 
 
 def _page(template: str, **context):
@@ -177,15 +170,6 @@ def start_case(process_id: str, institution_id: int, data: dict | None = None):
         case = runtime.start(me(), process_id, {"institution_id": institution_id}, data)
     except ApiError as exc:
         db.session.rollback()
-        message = exc.message
-        if exc.fields:
-            message = "；".join(m for ms in exc.fields.values() for m in ms)
-        flash(message, "error")
+        flash(casework.fields_text(exc) if exc.fields else exc.message, "error")
         return None
-    first = db.session.scalars(select(WorkItem).where(
-        WorkItem.case_id == case.id, WorkItem.status == "open").order_by(WorkItem.id)).all()
-    mine = next((i for i in first if may_act(me(), i)), None)
-    flash(f"已发起{case.deployed.name}，业务编号 {case.id}。", "success")
-    if mine is not None:
-        return redirect(url_for("task_forms.form", item_id=mine.id), 303)
-    return redirect(url_for("cases.show", case_id=case.id), 303)
+    return casework.to_started_case(me(), case)

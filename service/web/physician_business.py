@@ -21,6 +21,7 @@ from ..extensions import db
 from ..registry.institutions import Institution
 from ..registry.persons import Department
 from ..registry.physician_services import assign_department, department_of
+from . import casework
 from .physician import bp, me, physician, start_case
 
 SEARCH_LIMIT = 20
@@ -161,7 +162,7 @@ def department():
                                        and len(raw_dept) < 10 else None)
         except ApiError as exc:
             db.session.rollback()
-            flash("；".join(m for ms in exc.fields.values() for m in ms) or exc.message, "error")
+            flash(casework.fields_text(exc) or exc.message, "error")
         else:
             db.session.commit()
             flash(f"已将您在{inst.name}的科室设为“{chosen.name}”。" if chosen

@@ -8,7 +8,7 @@ from marshmallow import Schema, fields
 from sqlalchemy import select
 
 from ...access import activation_codes as activation
-from ...access.policy import require
+from ...access.policy import may_print, require
 from ...engine.models import Case
 from ...errors import ApiError
 from ...extensions import db
@@ -239,9 +239,7 @@ def physician_cases(institution_id: int):
 def application_pdf(case_id: int):
     actor = caller()
     case = require(actor, Case, case_id)
-    if not case.process_id.startswith("physician_") or not (
-            actor.kind == "administration" or (actor.kind == "institution"
-                                               and actor.institution_id == case.subject_institution_id)):
+    if not case.process_id.startswith("physician_") or not may_print(actor, case):
         raise ApiError(404)
     response = Response(render_application(case), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="application-{case.id}.pdf"'

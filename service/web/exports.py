@@ -1,0 +1,42 @@
+"""CSV downloads streamed row by row (the combined institution query, the physician lists)."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+
+from flask import Response, stream_with_context
+
+from .filters import SHANGHAI
+
+Column = tuple[str, Callable[[object], object]]
+FLUSH_AT = 64 * 1024
+
+
+def csv_response(name: str, columns: Sequence[Column], rows: Callable[[], Iterable]) -> Response:
+    """A streamed ``<name>-<yyyymmddHHMM>.csv`` attachment with a heading row and a row per item.
+
+    ``rows`` is called while streaming, after the view's session closed: it loads what it needs
+    (the actor, the institution) again in the streaming one.
+    """
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        out = csv.writer(buffer)
+        buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8
+        out.writerow([title for title, _ in columns])
+        for item in rows():
+            out.writerow([value(item) for _, value in columns])
+            if buffer.tell() > FLUSH_AT:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    stamp = datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
+    # the rows are read while streaming: keep the request (and its database session) open
+    return Response(
+        stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename={name}-{stamp}.csv"},
+    )
