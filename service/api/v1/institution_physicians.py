@@ -27,7 +27,7 @@ from ...registry.physician_lists import (
 from ...registry.queries import QueryError
 from . import bp
 from .cases import CaseSchema
-from .common import authenticated, caller, json_object, list_limit
+from .common import authenticated, caller, json_object, keyset_page, list_limit
 from .idempotency import idempotent
 
 
@@ -253,16 +253,7 @@ def application_pdf(case_id: int):
 def activation_codes(institution_id: int):
     inst = services.own_institution(caller(), institution_id)
     stmt = select(ActivationCode).where(ActivationCode.institution_id == inst.id)
-    cursor = request.args.get("cursor")
-    if cursor:
-        if not cursor.isdigit():
-            raise ApiError(400, fields={"cursor": ["分页游标无效"]})
-        stmt = stmt.where(ActivationCode.id < int(cursor))
-    limit = list_limit()
-    items = list(db.session.scalars(stmt.order_by(ActivationCode.id.desc()).limit(limit + 1)))
-    next_cursor = str(items[limit - 1].id) if len(items) > limit else None
-    return jsonify({"items": ActivationCodeSchema(many=True).dump(items[:limit]),
-                    "next_cursor": next_cursor})
+    return keyset_page(stmt, ActivationCode, ActivationCodeSchema())
 
 
 @bp.post("/institutions/<int:institution_id>/activation-codes")
