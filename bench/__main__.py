@@ -34,7 +34,7 @@ MEASUREMENTS = ("step", "rounds", "replay", "inbox", "print", "http", "scale")
 
 
 def database_info(app) -> dict:
-    from service.extensions import db
+    from service.core.extensions import db
 
     with app.app_context():
         info = {"dialect": db.engine.dialect.name}

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from service.access.models import Account
+from service.core.extensions import db
 from service.documents.models import Document
 from service.engine import runtime
 from service.engine.models import Case, WorkItem
-from service.extensions import db
-from service.registry.institutions import Institution
+from service.institutions.models import Institution
 
 from .context import StatementCounter, Timing
 

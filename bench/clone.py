@@ -15,7 +15,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import text
 
-from service.extensions import db
+from service.core.extensions import db
 
 from . import cases, gen_cases
 from .generate import Writer, _max_id, fix_sequences, write_cases

@@ -14,7 +14,7 @@ import psycopg
 from flask import Flask
 from sqlalchemy.engine import make_url
 
-from service.config import normalise_database_url
+from service.core.config import normalise_database_url
 
 DEFAULT_URLS = {
     "smoke": "postgresql+psycopg://postgres@127.0.0.1:5432/bench_smoke",
@@ -109,9 +109,9 @@ def build_schema(app: Flask) -> None:
 
     from flask_migrate import upgrade
 
+    from service.core.extensions import db
+    from service.demo import load_demo
     from service.engine.definitions import deploy_all
-    from service.extensions import db
-    from service.registry.demo import load_demo
     from service.registry.seeding import load_reference
 
     with app.app_context():

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from service.core.extensions import db
 from service.engine.models import Case, CaseEvent, WorkItem
-from service.extensions import db
 
 from . import cases
 from .gen_registry import NOW, Registry

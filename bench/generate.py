@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from flask import Flask
 from sqlalchemy import JSON, Connection, text
 
-from service.extensions import db
+from service.core.extensions import db
 
 from . import gen_cases, gen_registry
 from .scales import SCALES, Scale

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from service.access.login import issue_token
+from service.core.extensions import db
 from service.engine.models import CaseEvent
-from service.extensions import db
 
 from . import cases, clone, loadgen, pgbench, profiling
 from .context import PROFILE_DIR, Context

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 
 from service.access.login import issue_token
 from service.access.models import Account
-from service.extensions import db
+from service.core.extensions import db
 
 from .context import Context
 from .report import Result, percentile

@@ -22,12 +22,12 @@ from sqlalchemy import select
 from xhtml2pdf import default as pisa_default
 from xhtml2pdf import pisa
 
-from service.extensions import db
+from service.core.extensions import db
+from service.institutions.models import Institution
 from service.jobs import broker
 from service.printing import pdf as printing
 from service.printing import render_pdf
 from service.registry import codes
-from service.registry.institutions import Institution
 
 from . import cases
 from .context import Context

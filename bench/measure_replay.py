@@ -24,10 +24,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import load_only
 
 from service.access.models import Account
+from service.core.extensions import db
 from service.engine import events
 from service.engine.models import Case, CaseEvent
 from service.engine.replay import replay
-from service.extensions import db
 
 from . import cases
 from .context import Context, Timing

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from service.access.models import Account
+from service.core.extensions import db
 from service.engine.models import Case, CaseEvent
-from service.extensions import db
 
 from . import cases
 from .context import Context, Timing

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from service.extensions import db
+from service.core.extensions import db
 
 from . import clone, loadgen
 from .context import Context

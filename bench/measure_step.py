@@ -17,9 +17,9 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
+from service.core.extensions import db
 from service.engine import serialization
 from service.engine.models import Case
-from service.extensions import db
 
 from . import cases
 from .context import Context, StatementCounter, Timing

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
-from service.config import normalise_database_url
+from service.core.config import normalise_database_url
 
 from .env import libpq_dsn, search_path
 

@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     app = make_app(args.database_url, tempfile.mkdtemp(prefix="bench-timer-"))
     logging.getLogger().setLevel(logging.WARNING)
     now = datetime.fromisoformat(args.now)
+    from service.core.extensions import db
     from service.engine.runtime import fire_timers
-    from service.extensions import db
 
     print("ready", flush=True)
     sys.stdin.readline()
@@ -52,8 +52,8 @@ def main(argv: list[str] | None = None) -> None:
 def _due(now: datetime) -> bool:
     from sqlalchemy import select
 
+    from service.core.extensions import db
     from service.engine.models import Case
-    from service.extensions import db
 
     return db.session.scalar(select(Case.id).where(
         Case.status == "open", Case.next_timer_at <= now).limit(1)) is not None

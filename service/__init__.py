@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask
 
-from .config import ROOT, Settings
+from service.core.config import ROOT, Settings
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -33,9 +33,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     # happened to a case is in its events
     logging.getLogger("spiff").setLevel(logging.WARNING)
 
-    from . import database, jobs
-    from .extensions import csrf, db, limiter, login_manager, migrate
+    from service import cli, jobs, models
+    from service.core import database, errors
+    from service.core.extensions import csrf, db, limiter, login_manager, migrate
 
+    models.import_all()
     db.init_app(app)
     database.configure(app)
     migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"), render_as_batch=True)
@@ -43,11 +45,22 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
     jobs.bind(app)
-    from . import api, cli, errors, web
-    from .jobs import notifications, periodic  # noqa: F401  (actors and the after-commit hook)
-
     errors.register(app)
-    web.register(app)
-    api.register(app)
+    _register_packages(app)
     cli.register(app)
     return app
+
+
+def _register_packages(app: Flask) -> None:
+    """The composition root: the shell, then each domain package (which fills the engine's
+    plug-in table and attaches its routes), then the generic case doors and the REST API,
+    whose blueprints domains may have added routes to."""
+    from service import api, casework, institutions, nurses, physicians, web
+    from service.engine import visibility  # noqa: F401  (the case access rule)
+    from service.jobs import notifications, periodic  # noqa: F401  (actors, after-commit hook)
+
+    web.register(app)
+    for domain in (institutions, physicians, nurses):
+        domain.register(app)
+    casework.register(app)
+    api.register(app)

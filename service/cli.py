@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from .extensions import db
+from service.core.extensions import db
 
 seed_cli = AppGroup("seed", help="Load reference or demo data.")
 accounts_cli = AppGroup("accounts", help="Manage accounts.")
@@ -18,7 +18,7 @@ processes_cli = AppGroup("processes", help="BPMN process definitions.")
 @seed_cli.command("reference")
 def seed_reference() -> None:
     """Load divisions, administrations and code tables from seed/ (idempotent)."""
-    from .registry.seeding import load_reference
+    from service.registry.seeding import load_reference
 
     for table, n in load_reference().items():
         click.echo(f"{table}: {n}")
@@ -28,7 +28,7 @@ def seed_reference() -> None:
 @click.option("--force", is_flag=True, help="Load even when not in the embedded default.")
 def seed_demo(force: bool) -> None:
     """Load the demo organisations, persons and accounts (embedded default only)."""
-    from .registry.demo import load_demo
+    from service.demo import load_demo
 
     if not (current_app.config["DEMO_DATA"] or force):
         raise click.ClickException("demo data is loaded only in the embedded default (DEMO_DATA)")
@@ -40,9 +40,9 @@ def seed_demo(force: bool) -> None:
 @click.command("setup")
 def setup() -> None:
     """Migrate the database, load reference data and, in the embedded default, demo data."""
-    from .engine.definitions import deploy_all
-    from .registry.demo import load_demo
-    from .registry.seeding import load_reference
+    from service.demo import load_demo
+    from service.engine.definitions import deploy_all
+    from service.registry.seeding import load_reference
 
     upgrade()
     load_reference()
@@ -60,9 +60,9 @@ def setup() -> None:
 @click.option("--name", "display_name", default="系统管理员")
 def create_admin(username: str, password: str, display_name: str) -> None:
     """Create a platform administrator (sysadmin) account."""
-    from .access.accounts import USERNAME, find_by_username
-    from .access.models import Account
-    from .access.passwords import hash_password, password_problem
+    from service.access.accounts import USERNAME, find_by_username
+    from service.access.models import Account
+    from service.access.passwords import hash_password, password_problem
 
     if not USERNAME.match(username):
         raise click.BadParameter("must start with a letter; letters, digits, . _ -", param_hint="USERNAME")
@@ -80,7 +80,7 @@ def create_admin(username: str, password: str, display_name: str) -> None:
 @outbox_cli.command("flush")
 def outbox_flush() -> None:
     """Deliver every pending notification now, in this process."""
-    from .notify.outbox import deliver, pending_ids
+    from service.notify.outbox import deliver, pending_ids
 
     ids = pending_ids(limit=100_000)
     for message_id in ids:
@@ -93,7 +93,7 @@ def jobs_clock() -> None:
     """Enqueue timer firing every minute and the daily reminders (one per deployment)."""
     import threading
 
-    from .jobs.periodic import run_clock
+    from service.jobs.periodic import run_clock
 
     click.echo("clock running; Ctrl+C to stop")
     run_clock(threading.Event())
@@ -102,7 +102,7 @@ def jobs_clock() -> None:
 @jobs_cli.command("timers")
 def jobs_timers() -> None:
     """Fire every due timer now, in this process."""
-    from .engine.runtime import fire_timers
+    from service.engine.runtime import fire_timers
 
     click.echo(f"cases moved: {fire_timers()}")
 
@@ -110,19 +110,21 @@ def jobs_timers() -> None:
 @jobs_cli.command("reminders")
 @click.option("--today", default=None, help="YYYY-MM-DD (default: today in Asia/Shanghai)")
 def jobs_reminders(today: str | None) -> None:
-    """Send the verification reminders due today."""
+    """Run the daily jobs (reminders) for today, in this process."""
     from datetime import date, datetime
 
-    from .jobs.periodic import SHANGHAI, verification_reminders
+    from service.core.times import SHANGHAI
+    from service.jobs.periodic import daily_jobs
 
     day = date.fromisoformat(today) if today else datetime.now(SHANGHAI).date()
-    click.echo(f"reminders sent: {verification_reminders(day)}")
+    for name, job in sorted(daily_jobs().items()):
+        click.echo(f"{name}: {job(day)}")
 
 
 @processes_cli.command("deploy")
 def processes_deploy() -> None:
     """Validate and deploy every file in bpmn/ (unchanged files keep their version)."""
-    from .engine.definitions import DefinitionError, deploy_all
+    from service.engine.definitions import DefinitionError, deploy_all
 
     try:
         for d in deploy_all():

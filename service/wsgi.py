@@ -1,17 +1,17 @@
 """WSGI entry for ``make run``: the app, plus an in-process worker when there is no broker."""
 from __future__ import annotations
 
-from . import create_app
-from .jobs import in_process_broker, start_embedded_worker
-from .jobs.periodic import start_clock_thread
+from service import create_app
+from service.jobs import in_process_broker, start_embedded_worker
+from service.jobs.periodic import start_clock_thread
 
 
 def deploy_processes(app) -> None:
     """Deploy changed BPMN files at start-up (concurrent starters race harmlessly)."""
     from sqlalchemy.exc import IntegrityError
 
-    from .engine.definitions import deploy_all
-    from .extensions import db
+    from service.core.extensions import db
+    from service.engine.definitions import deploy_all
 
     with app.app_context():
         try:

@@ -81,7 +81,7 @@ def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'yizheng.sqlite3'}"
-    from service.config import normalise_database_url
+    from service.core.config import normalise_database_url
 
     url = normalise_database_url(url)
     if not url.startswith("postgresql"):
@@ -115,10 +115,10 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from flask_migrate import upgrade
 
     from service import create_app
+    from service.core.extensions import db
+    from service.demo import load_demo
     from service.engine.definitions import deploy_all
-    from service.extensions import db
     from service.registry import codes
-    from service.registry.demo import load_demo
     from service.registry.seeding import load_reference
 
     instance = tmp_path_factory.mktemp("instance")
@@ -168,7 +168,7 @@ def _isolated(app: Flask) -> Iterator[Connection]:
     Every session (one per request's app context) joins that transaction through a SAVEPOINT,
     so code that commits works normally, and nothing it writes outlives the test.
     """
-    from service.extensions import db, limiter
+    from service.core.extensions import db, limiter
 
     with app.app_context():
         engine = db.engine
@@ -259,7 +259,7 @@ def demo_logins(app: Flask) -> DemoLogins:
         assert cookie is not None
         _DEMO_LOGINS.cookies[username] = cookie.value
         _DEMO_LOGINS.tokens[username] = get_token(browser, username)
-    from service.extensions import limiter
+    from service.core.extensions import limiter
 
     limiter.reset()
     return _DEMO_LOGINS
@@ -319,7 +319,7 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        from service.extensions import db
+        from service.core.extensions import db
 
         with self.app.app_context():
             yield db.session
@@ -361,7 +361,7 @@ class Demo:
 @pytest.fixture(scope="session")
 def demo(app: Flask) -> Demo:
     from service.access.models import Account
-    from service.extensions import db
+    from service.core.extensions import db
 
     ids = Demo()
     with app.app_context():

@@ -5,7 +5,7 @@ from conftest import ApiClient, Database
 from sqlalchemy import select
 from werkzeug.test import TestResponse
 
-from service.registry.persons import Physician
+from service.physicians.models import Physician
 
 ZOU_LEI = "邹磊"  # main institution: inst.chaoyang1, also filed at another Chaoyang clinic
 WANG_LI = "王丽"  # inst.chaoyang1, 中医 category

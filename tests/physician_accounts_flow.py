@@ -9,10 +9,9 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from service.access.models import Account
+from service.access.models import Account, VerificationCode
 from service.notify.models import Notification
-from service.registry.persons import Physician
-from service.registry.physician_admin import VerificationCode
+from service.physicians.models import Physician
 from service.registry.versioning import RecordVersion
 
 _CODE = re.compile(r"验证码为 (\d{6})")

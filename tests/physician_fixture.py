@@ -107,9 +107,9 @@ BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
 @contextmanager
 def deployed(app: Flask) -> Iterator[int]:
     """Deploy the fixture process for one test; yields the definition id."""
-    from service.actions import known_actions, known_routes
+    from service.core.extensions import db
     from service.engine import definitions
-    from service.extensions import db
+    from service.engine.plugins import known_actions, known_routes
 
     with app.app_context():
         definition = definitions.deploy(

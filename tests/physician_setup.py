@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 
 def institution_id(database, name: str) -> int:
-    from service.registry.institutions import Institution
+    from service.institutions.models import Institution
 
     return database.scalar(select(Institution.id).where(Institution.name == name))
 
@@ -18,7 +18,7 @@ def add_account(database, username: str, *, physician_id: int | None = None,
     """A working account (activated) for a physician or an institution of the demo data."""
     from service.access.models import Account
     from service.access.passwords import hash_password
-    from service.registry.versioning import utcnow
+    from service.core.times import utcnow
 
     kind, roles = ("physician", ["physician"]) if physician_id else ("institution",
                                                                    ["inst_admin", "inst_clerk"])
@@ -33,7 +33,7 @@ def add_registration(database, physician_id: int, institution_id: int, *, kind: 
                      status: str = "active", location: str = "110000", level: str = "physician",
                      end_reason: str | None = None, valid_to: date | None = None,
                      scope: str = "内科专业") -> int:
-    from service.registry.persons import Physician, PracticeRegistration
+    from service.physicians.models import Physician, PracticeRegistration
     from service.registry.versioning import change_context
 
     with database.session() as s, change_context(None, "测试数据"):
@@ -49,7 +49,7 @@ def add_registration(database, physician_id: int, institution_id: int, *, kind: 
 
 
 def set_qualification_level(database, physician_id: int, level: str) -> None:
-    from service.registry.persons import Physician, Qualification
+    from service.physicians.models import Physician, Qualification
 
     with database.session() as s:
         q_id = s.get(Physician, physician_id).qualification_id
@@ -59,7 +59,7 @@ def set_qualification_level(database, physician_id: int, level: str) -> None:
 
 def activate(database, username: str) -> None:
     from service.access.models import Account
-    from service.registry.versioning import utcnow
+    from service.core.times import utcnow
 
     with database.session() as s:
         s.execute(update(Account).where(Account.username == username)
@@ -69,7 +69,7 @@ def activate(database, username: str) -> None:
 
 def registrations(database, physician_id: int) -> list:
     """(kind, institution id, location, status, level, end reason) of each registration."""
-    from service.registry.persons import PracticeRegistration
+    from service.physicians.models import PracticeRegistration
 
     return [(r.kind, r.institution_id, r.location_code, r.status, r.level, r.end_reason)
             for r in database.scalars(select(PracticeRegistration).where(

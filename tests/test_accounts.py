@@ -12,8 +12,8 @@ from sqlalchemy import or_, select
 
 from service.access.models import Account
 from service.access.passwords import password_problem
+from service.institutions.models import Institution
 from service.notify.models import Notification
-from service.registry.institutions import Institution
 from service.registry.reference import Administration
 
 ACCOUNTS = "/api/v1/accounts"

@@ -9,8 +9,8 @@ from conftest import ApiClient, Database, Demo, chinese, error_of, resident_id
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 
-from service.registry.institutions import Institution
-from service.registry.persons import Physician, Qualification
+from service.institutions.models import Institution
+from service.physicians.models import Physician, Qualification
 from service.registry.versioning import RecordVersion
 
 BACKFILL = "/api/v1/institutions"

@@ -32,7 +32,7 @@ def bench_url(tmp_path: Path) -> Iterator[str]:
     if not url:
         yield f"sqlite:///{tmp_path / 'bench.sqlite3'}"
         return
-    from service.config import normalise_database_url
+    from service.core.config import normalise_database_url
 
     schema = f"bench_smoke_{os.getpid()}"
     parsed = make_url(normalise_database_url(url))

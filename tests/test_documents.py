@@ -15,9 +15,9 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from service.access.models import Account
+from service.core.extensions import db
 from service.documents import Document, can_read
 from service.documents.service import clean_filename
-from service.extensions import db
 
 UPLOAD = "/api/v1/documents"
 PAGE_W, PAGE_H = A4
@@ -267,11 +267,12 @@ def test_readers_of_the_case_can_read_its_documents(
 
     asked: list[tuple[str, int]] = []
 
-    def case_readable(actor: Account, case_id: int) -> bool:
+    def readable(actor: Account, name: str, case_id: int) -> bool:
+        assert name == "case"
         asked.append((actor.username, case_id))
         return actor.username in {"inst.chaoyang1", "bj.chaoyang.wjw"}
 
-    monkeypatch.setattr(policy, "case_readable", case_readable, raising=False)
+    monkeypatch.setattr(policy, "readable", readable)
     doc = upload(chaoyang, make_pdf(1), case_id="42", kind="roster").get_json()
     assert doc["case_id"] == 42 and doc["kind"] == "roster"
     assert api("bj.chaoyang.wjw").get(f"{UPLOAD}/{doc['id']}/content").status_code == 200

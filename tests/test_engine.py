@@ -20,8 +20,8 @@ def _forms(process_id: str = "institution_verification") -> dict:
 
 
 def _validate(xml: str, forms: dict | None = None):
-    from service.actions import known_actions, known_routes
     from service.engine.definitions import validate
+    from service.engine.plugins import known_actions, known_routes
 
     return validate("institution_verification", xml, _forms() if forms is None else forms,
                     known_routes(), known_actions())
@@ -36,8 +36,8 @@ def test_every_bpmn_file_is_complete_bpmn_with_a_shape_for_every_element(app, pa
     assert flow_nodes_without_shapes(xml) == []
     with app.app_context():
         for process_id, text, forms in read_source(path):
-            from service.actions import known_actions, known_routes
             from service.engine.definitions import validate
+            from service.engine.plugins import known_actions, known_routes
 
             parsed = validate(process_id, text, forms, known_routes(), known_actions())
             assert parsed.user_tasks, f"{process_id} has no user task"
@@ -65,10 +65,10 @@ def test_a_broken_definition_is_refused_with_the_reason(app, change, problem):
 
 
 def test_versions_follow_content_and_running_cases_stay_on_theirs(app, api, demo, database):
-    from service.actions import known_actions, known_routes
+    from service.core.extensions import db
     from service.engine.definitions import deploy, latest
     from service.engine.models import Case
-    from service.extensions import db
+    from service.engine.plugins import known_actions, known_routes
 
     flow = Verification(api("inst.chaoyang1"), api("bj.chaoyang.wjw"))
     flow.start(demo.institution["inst.chaoyang1"])
@@ -136,8 +136,8 @@ def test_an_edited_or_deleted_event_is_detected(api, demo, database):
 @pytest.fixture
 def committed(app):
     """Let the test commit for real (several connections), and remove what it created after."""
+    from service.core.extensions import db
     from service.engine.models import Case, CaseEvent, IdempotencyRecord, WorkItem
-    from service.extensions import db
 
     isolated = db.session
     db.session = db._make_scoped_session({})
@@ -162,10 +162,10 @@ def committed(app):
 
 def test_two_concurrent_approvals_exactly_one_wins(app, api, demo, committed, monkeypatch):
     from service.access.models import Account
+    from service.core.errors import ApiError
+    from service.core.extensions import db
     from service.engine import runtime
     from service.engine.models import CaseEvent
-    from service.errors import ApiError
-    from service.extensions import db
 
     flow = Verification(api("inst.chaoyang1"), api("bj.chaoyang.wjw"))
     flow.start(demo.institution["inst.chaoyang1"])

@@ -33,9 +33,9 @@ def _deferred_case(api, demo) -> tuple[int, datetime]:
 
 def test_a_timer_raced_by_another_worker_is_skipped_then_fired_once(app, api, demo, database,
                                                                   monkeypatch):
+    from service.core.extensions import db
     from service.engine import runtime
     from service.engine.models import Case, CaseEvent
-    from service.extensions import db
 
     case_id, due = _deferred_case(api, demo)
     original = runtime._workflow
@@ -62,7 +62,7 @@ def test_a_timer_raced_by_another_worker_is_skipped_then_fired_once(app, api, de
 
 def test_an_action_failing_on_a_conflict_answers_409_and_changes_nothing(api, demo, database,
                                                                        monkeypatch):
-    from service import actions
+    from service.engine import plugins as actions
     from service.engine.models import Case
 
     flow = _flow(api, demo)

@@ -20,7 +20,7 @@ def test_healthz_reports_database_and_broker_ok_without_login(client: FlaskClien
 
 def test_healthz_is_503_when_the_database_cannot_answer(
         client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.extensions import db
+    from service.core.extensions import db
 
     def broken(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))

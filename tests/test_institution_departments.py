@@ -12,8 +12,8 @@ from flask.testing import FlaskClient
 from institution_helpers import WANG_LI, ZOU_LEI, physician_id, send
 from sqlalchemy import select
 
-from service.registry.persons import Department
-from service.registry.physician_admin import PhysicianDepartment
+from service.institutions.departments import Department
+from service.physicians.admin_models import PhysicianDepartment
 from service.registry.versioning import RecordVersion
 
 

@@ -24,8 +24,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from verification_flow import complete, open_item
 
-from service.registry.institutions import Institution
-from service.registry.persons import Physician, PracticeRegistration
+from service.institutions.models import Institution
+from service.physicians.models import Physician, PracticeRegistration
 from service.registry.versioning import change_context
 
 FILING = ("multi_site", "legacy_multi_location")

@@ -16,15 +16,15 @@ from flask.testing import FlaskClient
 from institution_helpers import ZOU_LEI, physician_id, send
 from sqlalchemy import select
 
-from service.access.activation_codes import ALPHABET, redeemable
 from service.access.models import Account, ApiToken
 from service.notify.models import Notification
-from service.registry.persons import Physician
-from service.registry.physician_admin import (
+from service.physicians.activation_codes import ALPHABET, redeemable
+from service.physicians.admin_models import (
     AccountRevocation,
     ActivationCode,
     ApprovalAuthoritySetting,
 )
+from service.physicians.models import Physician
 from service.registry.versioning import RecordVersion
 
 
@@ -50,7 +50,7 @@ def test_each_category_defaults_to_the_issuing_authority_and_offers_the_chain(
 
 def test_a_setting_is_saved_as_versions_and_routes_the_approval(
         app, api: Callable[..., ApiClient], demo: Demo, database: Database, cy1: int) -> None:
-    from service.actions.common import approving_authority
+    from service.physicians.routes import approving_authority
 
     inst = api("inst.chaoyang1")
     path = f"/api/v1/institutions/{cy1}/approval-authorities/1"

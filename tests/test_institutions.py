@@ -18,8 +18,9 @@ from conftest import ApiClient, Database, Demo, csrf, error_of, logged_in
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from service.registry.institutions import Institution, InstitutionSubject
-from service.registry.versioning import state_at, utcnow
+from service.core.times import utcnow
+from service.institutions.models import Institution, InstitutionSubject
+from service.registry.versioning import state_at
 
 CSV_HEADER = ["登记号", "机构名称", "类别", "经营性质", "法定代表人", "地址", "床位", "诊疗科目",
               "行政区划", "发证机关", "有效期至", "状态"]

@@ -9,10 +9,9 @@ from sqlalchemy import select, update
 
 def test_institutions_are_reminded_once_three_months_before_verification_falls_due(app, database):
     from service.access.models import Account
-    from service.engine.models import ReminderLog
-    from service.jobs.periodic import verification_reminders
+    from service.institutions.models import Institution
+    from service.institutions.reminders import ReminderLog, verification_reminders
     from service.notify.models import Notification
-    from service.registry.institutions import Institution
 
     today = date(2026, 11, 21)
     with app.app_context():
@@ -38,9 +37,8 @@ def test_institutions_are_reminded_once_three_months_before_verification_falls_d
 
 
 def test_a_filed_clinic_is_never_reminded(app, database, demo):
-    from service.engine.models import ReminderLog
-    from service.jobs.periodic import verification_reminders
-    from service.registry.institutions import Institution
+    from service.institutions.models import Institution
+    from service.institutions.reminders import ReminderLog, verification_reminders
 
     with database.session() as s:
         s.execute(update(Institution).where(Institution.id == demo.institution["inst.chaoyang2"])
@@ -62,7 +60,7 @@ def test_the_outbox_is_delivered_by_a_worker(app, database):
 
     with app.app_context():
         message = outbox.queue("sms", "测试", "您的验证码为 123456", address="15112340658")
-        from service.extensions import db
+        from service.core.extensions import db
 
         db.session.commit()  # the after-commit hook enqueues delivery
         message_id = message.id
@@ -85,7 +83,7 @@ def test_a_rolled_back_transaction_sends_nothing(app, database):
     broker.declare_queue(send_notification.queue_name)
     broker.flush(send_notification.queue_name)
     with app.app_context():
-        from service.extensions import db
+        from service.core.extensions import db
 
         outbox.queue("sms", "不会发送", "x", address="15112340658")
         db.session.rollback()

@@ -10,8 +10,8 @@ from conftest import ApiClient, Database, Demo, csrf, error_of, logged_in
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from service.registry.institutions import Institution
-from service.registry.persons import Physician
+from service.institutions.models import Institution
+from service.physicians.models import Physician
 
 ORGANISATIONS = ("bj.wjw", "bj.chaoyang.wjw", "cq.jiangbei.wjw",
                  "inst.chaoyang1", "inst.chaoyang2", "inst.jiangbei1")

@@ -19,7 +19,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from service.engine.models import Case, WorkItem
-from service.registry.institutions import Institution
+from service.institutions.models import Institution
 
 INSTITUTION, BUREAU, OTHER_BUREAU, AUDITOR = (
     "inst.chaoyang1", "bj.chaoyang.wjw", "cq.jiangbei.wjw", "auditor")
@@ -29,8 +29,8 @@ DOCUMENT_FIELDS = ("application_form", "licence_copy", "work_summary")
 @pytest.fixture(autouse=True)
 def deployed(app: Flask) -> Iterator[None]:
     # Inside the test's rolled-back transaction: every test sees exactly the files in bpmn/.
+    from service.core.extensions import db
     from service.engine.definitions import deploy_all
-    from service.extensions import db
 
     with app.app_context():
         deploy_all()
@@ -127,7 +127,7 @@ def uploads(*names: str) -> dict[str, list[tuple[bytes, str]]]:
 
 
 def open_item(app: Flask, case_id: int, task: str) -> int:
-    from service.extensions import db
+    from service.core.extensions import db
 
     with app.app_context():
         item_id = db.session.scalar(select(WorkItem.id).where(
@@ -138,7 +138,7 @@ def open_item(app: Flask, case_id: int, task: str) -> int:
 
 
 def case_of(app: Flask, item_id: int) -> int:
-    from service.extensions import db
+    from service.core.extensions import db
 
     with app.app_context():
         case_id = db.session.get(WorkItem, item_id).case_id
@@ -255,7 +255,7 @@ def test_a_returned_verification_is_corrected_and_passes(
     assert notice.status_code == 200 and notice.mimetype == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.data)).pages)
     with app.app_context():
-        from service.extensions import db
+        from service.core.extensions import db
 
         name = db.session.get(Institution, demo.institution[INSTITUTION]).name
         db.session.remove()
@@ -315,7 +315,7 @@ def test_the_applicant_withdraws_before_anyone_decided(client: FlaskClient, app:
     shown = page(client, f"/cases/{case_id}")
     assert "已撤回" in shown and "撤回原因：材料需重新准备" in shown and "撤回申请" not in shown
     with app.app_context():
-        from service.extensions import db
+        from service.core.extensions import db
 
         assert db.session.get(Case, case_id).status == "withdrawn"
         db.session.remove()

@@ -25,11 +25,12 @@ from physician_accounts_flow import (
 from sqlalchemy import select, update
 from stdnum.cn import ric
 
-from service.access.signup import NAME_MISMATCH, NOT_FOUND, USERNAME_RULE
+from service.access.models import VerificationCode
+from service.core.times import utcnow
 from service.notify.models import Notification
-from service.registry.persons import Physician
-from service.registry.physician_admin import ActivationCode, VerificationCode
-from service.registry.versioning import utcnow
+from service.physicians.admin_models import ActivationCode
+from service.physicians.models import Physician
+from service.physicians.signup import NAME_MISMATCH, NOT_FOUND, USERNAME_RULE
 
 PHONE, EMAIL = "13900001111", "zhangjunhao@example.cn"
 

@@ -67,8 +67,8 @@ def test_each_location_has_its_certificate_printed_by_its_authority(api, demo, d
 
 
 def test_new_numbers_continue_the_county_sequence_and_old_ones_stay(app, database, demo):
-    from service.registry.certificates import ensure_certificate_number, next_certificate_number
-    from service.registry.persons import Physician
+    from service.physicians.certificates import ensure_certificate_number, next_certificate_number
+    from service.physicians.models import Physician
 
     with database.session() as s:
         first = next_certificate_number("physician", "1", "110105")

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from verification_flow import complete, open_item
 
 from service.documents.models import Document
-from service.registry.persons import Physician, Qualification
+from service.physicians.models import Physician, Qualification
 from service.registry.versioning import RecordVersion
 
 PROCESS = "physician_info_change"

@@ -110,8 +110,8 @@ def test_these_pages_are_hers_alone(client: FlaskClient) -> None:
 
 def test_she_chooses_her_department_among_her_institutions_departments(
         client: FlaskClient, demo: Demo, database: Database) -> None:
-    from service.registry.persons import Department
-    from service.registry.physician_admin import PhysicianDepartment
+    from service.institutions.departments import Department
+    from service.physicians.admin_models import PhysicianDepartment
 
     logged_in(client, "doctor.demo")
     page = client.get("/physician/department").get_data(as_text=True)

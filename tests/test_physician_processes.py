@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 
 def _physician(database, physician_id: int):
-    from service.registry.persons import Physician
+    from service.physicians.models import Physician
 
     with database.session() as s:
         p = s.get(Physician, physician_id)
@@ -120,7 +120,7 @@ def test_multi_site_filing_is_approved_by_the_filing_institutions_authority(api,
 
 
 def test_a_change_of_main_institution_to_jiangbei_leaves_chaoyang(api, database, demo):
-    from service.registry.persons import PracticeRegistration
+    from service.physicians.models import PracticeRegistration
 
     doctor, chaoyang1 = demo.physician["doctor.demo"], demo.institution["inst.chaoyang1"]
     number_before, _ = _physician(database, doctor)

@@ -63,7 +63,7 @@ def test_a_main_institution_approved_meanwhile_stops_the_second_approval(api, de
 
 def test_the_approving_action_refuses_a_second_main_the_checks_missed(api, demo, database,
                                                                      monkeypatch):
-    from service.actions import physician_rules
+    from service.physicians import rules as physician_rules
 
     # as if two approvals had raced past the checks: the action, under the row lock, refuses
     monkeypatch.setattr(physician_rules, "one_main_per_location", lambda *a, **k: None)
@@ -138,7 +138,7 @@ def test_a_cancellation_for_failed_assessment_bars_registration_for_a_year(api, 
                  status=422)
     assert "因定期考核不合格被注销注册，不满一年" in body["error"]["message"]
     with database.session() as s:
-        from service.registry.persons import PracticeRegistration
+        from service.physicians.models import PracticeRegistration
 
         s.get(PracticeRegistration, reg).valid_to = date.today() - timedelta(days=400)
         s.commit()
@@ -174,7 +174,7 @@ def test_the_same_business_cannot_run_twice(api, demo):
 
 
 def test_the_approving_authority_follows_the_institutions_setting(registration, demo, database):
-    from service.registry.physician_admin import ApprovalAuthoritySetting
+    from service.physicians.admin_models import ApprovalAuthoritySetting
 
     with database.session() as s:
         s.add(ApprovalAuthoritySetting(institution_id=demo.institution["inst.chaoyang1"],
@@ -207,9 +207,9 @@ def test_every_approval_has_the_statutory_deadline_and_routing(app):
 
 
 def test_a_definition_naming_an_unknown_check_or_lane_is_not_deployed(app):
-    from service.actions import known_actions, known_routes
     from service.engine.definitions import DefinitionError, read_source, validate
     from service.engine.forms import FORMS_DIR
+    from service.engine.plugins import known_actions, known_routes
 
     path = FORMS_DIR.parent / "bpmn" / "physician_cancellation.bpmn"
     with app.app_context():
@@ -228,7 +228,7 @@ def test_an_approval_losing_a_race_in_its_action_answers_409_and_writes_nothing(
         registration, demo, database, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
-    from service.actions import physicians
+    from service.physicians import actions as physicians
 
     def taken(*_args, **_kwargs):
         # as when a concurrent approval inserted the county's certificate counter first

@@ -12,10 +12,10 @@ from flask import Flask
 from jinja2 import ChoiceLoader, DictLoader
 from pypdf import PdfReader
 
-from service.extensions import db
+from service.core.extensions import db
+from service.institutions.models import Institution
 from service.printing import PrintError, render_pdf, zh_date
 from service.printing import pdf as printing
-from service.registry.institutions import Institution
 
 NOTICE = "verification_notice.html"
 COUNTER = "朝阳区政务服务大厅二层卫生健康委窗口（霄云路霄云里1号）"

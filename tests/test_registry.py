@@ -8,8 +8,8 @@ from conftest import Database, Demo, resident_id
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 
-from service.masking import mask_id, mask_name, mask_phone
-from service.registry.institutions import Institution, registration_number
+from service.core.masking import mask_id, mask_name, mask_phone
+from service.institutions.models import Institution, registration_number
 from service.registry.validation import resident_id_problem, uscc_problem
 from service.registry.versioning import RecordVersion, change_context, history, state_at
 

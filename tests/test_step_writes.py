@@ -95,7 +95,7 @@ def test_a_withdrawal_cancels_the_open_item(api, demo, database):
 @pytest.mark.skipif(not (os.environ.get("TEST_DATABASE_URL") or "").startswith("postgresql"),
                     reason="PostgreSQL only: an embedded SQLite file has no connection to lose")
 def test_an_idle_pooled_connection_that_died_is_replaced_before_use(monkeypatch):
-    from service import database
+    from service.core import database
 
     engine = create_engine(os.environ["TEST_DATABASE_URL"], pool_size=1, max_overflow=0)
     database._ping_when_idle(engine)

@@ -6,15 +6,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, select
 
-from ..extensions import db
-from ..notify import outbox
-from ..registry.institutions import Institution
-from ..registry.reference import Administration
-from ..registry.versioning import utcnow
-from .codes import PHONE
-from .models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, Account
-from .passwords import hash_password, initial_password, password_problem
-from .policy import MANAGE, can
+from service.access.codes import PHONE
+from service.access.models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, Account
+from service.access.passwords import hash_password, initial_password, password_problem
+from service.access.policy import MANAGE, can, model_named
+from service.core.extensions import db
+from service.core.times import utcnow
+from service.notify import outbox
+from service.registry.reference import Administration
 
 USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{2,39}$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -81,7 +80,8 @@ def issue_account(actor: Account, *, username: str, display_name: str, phone: st
         org = db.session.get(Administration, administration_id)
         kind, allowed = "administration", ADMINISTRATION_ROLES
     else:
-        org = db.session.get(Institution, institution_id)
+        institution = model_named("institution")
+        org = db.session.get(institution, institution_id) if institution is not None else None
         kind, allowed = "institution", INSTITUTION_ROLES
     if org is None or not can(actor, MANAGE, org):
         fields.setdefault("organisation", []).append("您无权为该单位发放账户")

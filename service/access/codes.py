@@ -17,10 +17,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..notify import outbox
-from ..registry.physician_admin import VerificationCode
-from ..registry.versioning import utcnow
+from service.access.models import VerificationCode
+from service.core.extensions import db
+from service.core.times import utcnow
+from service.notify import outbox
 
 TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5

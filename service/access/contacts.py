@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
-from ..extensions import db
-from ..registry.versioning import utcnow
-from . import codes
-from .accounts import verified_contact
-from .models import Account
+from service.access import codes
+from service.access.accounts import verified_contact
+from service.access.models import Account
+from service.core.extensions import db
+from service.core.times import utcnow
 
 PURPOSE = "verify"
 

@@ -8,12 +8,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import bindparam, select
 
-from ..extensions import db
-from ..registry.versioning import utcnow
-from .accounts import find_by_username
-from .models import Account, ApiToken
-from .passwords import burn_time, verify_password
-from .throttle import LOCKOUT, MAX_FAILURES, minutes_left
+from service.access.accounts import find_by_username
+from service.access.models import Account, ApiToken
+from service.access.passwords import burn_time, verify_password
+from service.access.throttle import LOCKOUT, MAX_FAILURES, minutes_left
+from service.core.extensions import db
+from service.core.times import utcnow
 
 
 class LoginError(Exception):

@@ -8,10 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import UTCDateTime, db
-from ..registry.institutions import Institution
-from ..registry.reference import Administration
-from ..registry.versioning import utcnow
+from service.core.extensions import UTCDateTime, db
+from service.core.times import utcnow
 
 # Roles per the process catalogue. An account's kind says what it belongs to; its roles say what
 # it may do there.
@@ -87,8 +85,8 @@ class Account(UserMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    administration: Mapped[Administration | None] = relationship()
-    institution: Mapped[Institution | None] = relationship()
+    administration = relationship("Administration")
+    institution = relationship("Institution")
     physician = relationship("Physician")
     nurse = relationship("Nurse")
 
@@ -104,7 +102,7 @@ class Account(UserMixin, db.Model):
         return any(r in (self.roles or []) for r in roles)
 
     @property
-    def organisation(self) -> Administration | Institution | None:
+    def organisation(self):
         return self.administration or self.institution
 
     @property
@@ -162,3 +160,19 @@ class Throttle(db.Model):
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class VerificationCode(db.Model):
+    """A one-time code sent by SMS or e-mail (sign-up, password recovery); only its hash is kept."""
+
+    __tablename__ = "verification_code"
+    __table_args__ = (Index("ix_verification_code_address", "purpose", "address", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(120))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

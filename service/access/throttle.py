@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from ..extensions import db
-from ..registry.versioning import utcnow
-from .models import Throttle
+from service.access.models import Throttle
+from service.core.extensions import db
+from service.core.times import utcnow
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)

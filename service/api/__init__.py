@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import health, v1
+    from service.api import health, v1
 
     app.register_blueprint(health.bp)
     app.register_blueprint(v1.bp)

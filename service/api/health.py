@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from ..extensions import db
-from ..jobs import broker_state
+from service.core.extensions import db
+from service.jobs import broker_state
 
 bp = Blueprint("health", __name__)
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
-from ..registry.versioning import utcnow
+from service.core.extensions import UTCDateTime, db
+from service.core.times import utcnow
 
 MEDIA_TYPES = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 

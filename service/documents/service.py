@@ -13,11 +13,11 @@ from PIL import Image, ImageOps
 from pypdf import PdfReader
 from werkzeug.datastructures import FileStorage
 
-from ..access import policy
-from ..access.models import Account
-from ..extensions import db
-from . import storage
-from .models import MEDIA_TYPES, Document
+from service.access import policy
+from service.access.models import Account
+from service.core.extensions import db
+from service.documents import storage
+from service.documents.models import MEDIA_TYPES, Document
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,7 @@ def store_upload(actor: Account, file_storage: FileStorage, case_id: int | None 
     kind = (kind or "").strip() or None
     if kind is not None and len(kind) > KIND_MAX:
         raise DocumentError(422, f"材料类型不能超过 {KIND_MAX} 个字符", field="kind")
-    if case_id is not None and not policy.case_readable(actor, case_id):
+    if case_id is not None and not policy.readable(actor, "case", case_id):
         raise DocumentError(422, "未找到该业务或无权访问", field="case_id")
     max_bytes = int(current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES)
     try:
@@ -180,7 +180,7 @@ def can_read(actor: Account | None, doc: Document) -> bool:
     if org_kind is not None and (org_kind, org_id) == (doc.organisation_kind, doc.organisation_id):
         return True
     if doc.case_id is not None:
-        return bool(policy.case_readable(actor, doc.case_id))
+        return bool(policy.readable(actor, "case", doc.case_id))
     return False
 
 

@@ -9,13 +9,12 @@ weeks for a refusal the system could have given on the spot.
 """
 from __future__ import annotations
 
-from ..access.models import Account
-from ..actions import CheckContext, get_check
-from ..errors import ApiError
-from ..extensions import db
-from ..registry.institutions import Institution
-from . import definitions, forms
-from .models import Case, ProcessDefinition, WorkItem
+from service.access.models import Account
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.engine import definitions, forms
+from service.engine.models import Case, ProcessDefinition, WorkItem
+from service.engine.plugins import CheckContext, PersonSubject, get_check
 
 
 def _refuse(errors: dict[str, list[str]]) -> None:
@@ -24,17 +23,15 @@ def _refuse(errors: dict[str, list[str]]) -> None:
         raise ApiError(422, "；".join(reasons), fields=errors)
 
 
-def before_start(actor: Account, definition: ProcessDefinition, institution: Institution,
-                 physician_id: int | None, data: dict) -> None:
+def before_start(actor: Account, definition: ProcessDefinition, institution,
+                 applicant: PersonSubject | None, data: dict) -> None:
     """Run the start event's check; 422 with its reasons when the case may not start."""
     name = definitions.parsed(definition).start_properties.get("check")
     if not name:
         return
-    from ..registry.persons import Physician
-
-    physician = db.session.get(Physician, physician_id) if physician_id is not None else None
+    person = applicant.record if applicant is not None else None
     _refuse(get_check(name)(CheckContext(
-        definition.process_id, "start", actor, institution, physician, None, dict(data))))
+        definition.process_id, "start", actor, institution, person, None, dict(data))))
 
 
 def before_submission(actor: Account, item: WorkItem, data: dict) -> None:
@@ -60,8 +57,8 @@ def is_applicant(actor: Account, case: Case) -> bool:
 
 def documents(actor: Account, schema: dict, data: dict) -> dict[str, list[str]]:
     """Document fields naming uploads that do not exist or that the actor may not use."""
-    from ..documents.models import Document
-    from ..documents.service import can_read
+    from service.documents.models import Document
+    from service.documents.service import can_read
 
     errors: dict[str, list[str]] = {}
     for name in forms.document_fields(schema):

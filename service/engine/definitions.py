@@ -17,10 +17,10 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.specs.defaults import ScriptTask, ServiceTask, UserTask
 from sqlalchemy import func, select
 
-from ..config import ROOT
-from ..extensions import db
-from .forms import FORMS_DIR
-from .models import ProcessDefinition
+from service.core.config import ROOT
+from service.core.extensions import db
+from service.engine.forms import FORMS_DIR
+from service.engine.models import ProcessDefinition
 
 BPMN_DIR = ROOT / "bpmn"
 FORM_PROPERTY = "formJsonSchemaFilename"
@@ -154,8 +154,8 @@ def content_hash(bpmn_xml: str, forms: dict) -> str:
 
 def validate(process_id: str, bpmn_xml: str, forms: dict, known_lanes, known_actions) -> Parsed:
     """Parse and check a definition; raises DefinitionError listing every problem."""
-    from ..actions import known_checks
-    from .diagram import flow_nodes_without_shapes
+    from service.engine.diagram import flow_nodes_without_shapes
+    from service.engine.plugins import known_checks
 
     problems: list[str] = []
     try:
@@ -200,7 +200,7 @@ def validate(process_id: str, bpmn_xml: str, forms: dict, known_lanes, known_act
 
 def deploy_all(actor_id: int | None = None, bpmn_dir: Path = BPMN_DIR) -> list[ProcessDefinition]:
     """Deploy every BPMN file; unchanged ones keep their version. Returns the current versions."""
-    from ..actions import known_actions, known_routes
+    from service.engine.plugins import known_actions, known_routes
 
     current = []
     for path in sorted(bpmn_dir.glob("*.bpmn")):

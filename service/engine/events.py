@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
-from .models import Case, CaseEvent
+from service.core.extensions import db
+from service.engine.models import Case, CaseEvent
 
 GENESIS = "0" * 64
 

@@ -6,7 +6,7 @@ from datetime import date
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
-from ..config import ROOT
+from service.core.config import ROOT
 
 FORMS_DIR = ROOT / "forms"
 MAX_ERRORS = 50

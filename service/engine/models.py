@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import UTCDateTime, db
-from ..registry.versioning import utcnow
+from service.core.extensions import UTCDateTime, db
+from service.core.times import utcnow
 
 CASE_STATUSES = {"open": "办理中", "completed": "已办结", "withdrawn": "已撤回", "terminated": "已终止"}
 WORK_ITEM_STATUSES = {"open": "待办", "done": "已办", "cancelled": "已取消"}
@@ -89,7 +89,7 @@ class Case(db.Model):
     @property
     def deployed(self):
         """The pinned version's cached spec and forms (no query after the first)."""
-        from .definitions import deployed
+        from service.engine.definitions import deployed
 
         return deployed(self.definition_id)
 
@@ -164,15 +164,3 @@ class IdempotencyRecord(db.Model):
     status: Mapped[int]
     body: Mapped[dict] = mapped_column(db.JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class ReminderLog(db.Model):
-    """Reminders already sent, so the daily job tells each institution once per due date."""
-
-    __tablename__ = "reminder_log"
-    __table_args__ = (UniqueConstraint("kind", "institution_id", "due"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))
-    institution_id: Mapped[int] = mapped_column(ForeignKey("institution.id"))
-    due: Mapped[date]
-    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, events, serialization
-from .compaction import compact
-from .models import Case
-from .runtime import catch_message
-from .scripting import ReplayMismatch, StepRun, script_engine
+from service.engine import clock, events, serialization
+from service.engine.compaction import compact
+from service.engine.models import Case
+from service.engine.runtime import catch_message
+from service.engine.scripting import ReplayMismatch, StepRun, script_engine
 
 STATE_EVENTS = {"started", "task_completed", "timer_fired", "withdrawn", "message_received"}
 

@@ -5,18 +5,11 @@ role of the task's lane.
 """
 from __future__ import annotations
 
-from ..access.models import Account
-from ..actions import Target, get_route
-from .definitions import UserTaskInfo
-from .models import Case, WorkItem
-
-# Roles of an organisation that may act on a lane's tasks (a task may narrow it with the
-# ``roles`` property, e.g. conclusions only by the head).
-LANE_ROLES = {
-    "institution": ("inst_admin", "inst_clerk"),
-    "bureau": ("bureau_clerk", "bureau_head"),
-    "physician": ("physician",),
-}
+from service.access.models import Account
+from service.access.targets import Target
+from service.engine.definitions import UserTaskInfo
+from service.engine.models import Case, WorkItem
+from service.engine.plugins import get_lane, get_route
 
 
 def target_for(case: Case, info: UserTaskInfo) -> Target:
@@ -31,7 +24,8 @@ def may_act(actor: Account, item: WorkItem, *, read_only: bool = False) -> bool:
         return False
     if read_only:
         return True
-    roles = LANE_ROLES.get(item.role, ())
+    lane = get_lane(item.role)
+    roles = lane.roles if lane is not None else ()
     info = item.case.deployed.parsed.user_tasks.get(item.task)
     narrowed = info.properties.get("roles", "").split() if info else []
     return actor.has_role(*(narrowed or roles))

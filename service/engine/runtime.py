@@ -19,17 +19,17 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..access.models import Account
-from ..errors import ApiError
-from ..extensions import db
-from ..registry.institutions import Institution
-from ..registry.versioning import change_context, utcnow
-from . import checks, clock, definitions, events, forms, serialization, store
-from .compaction import compact
-from .models import Case, ProcessDefinition, WorkItem
-from .routing import may_act, target_for
-from .scripting import StepRun, script_engine
-from .workdays import add_workdays
+from service.access.models import Account
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.core.times import utcnow
+from service.engine import checks, clock, definitions, events, forms, plugins, serialization, store
+from service.engine.compaction import compact
+from service.engine.models import Case, ProcessDefinition, WorkItem
+from service.engine.routing import may_act, target_for
+from service.engine.scripting import StepRun, script_engine
+from service.engine.workdays import add_workdays
+from service.registry.versioning import change_context
 
 
 def _workflow(case: Case, run: StepRun) -> BpmnWorkflow:
@@ -176,28 +176,26 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     definition = definitions.latest(process_id)
     if definition is None:
         raise ApiError(404, "未找到该业务流程")
-    institution = _subject_institution(actor, subject)
-    physician_id = _subject_physician(actor, subject, institution)
+    institution = _load_subject("institution")(actor, subject)
+    person = _load_subject("person")
+    applicant = person(actor, subject, institution) if person is not None else None
     if definition.startable_by and not _may_start(actor, definition, institution):
         raise ApiError(403, "您无权发起该业务")
-    checks.before_start(actor, definition, institution, physician_id, data or {})
+    checks.before_start(actor, definition, institution, applicant, data or {})
     at = utcnow()
     case = Case(
-        process_id=process_id, definition=definition, title=f"{definition.name}：{institution.name}",
-        subject_institution_id=institution.id, subject_physician_id=physician_id,
+        process_id=process_id, definition=definition,
+        title=f"{definition.name}：{applicant.title if applicant and applicant.title else institution.name}",
+        subject_institution_id=institution.id,
         division_code=institution.division_code, city_code=institution.city_code,
         province_code=institution.province_code, started_by_id=actor.id, state="",
-        fingerprint="", created_at=at, updated_at=at,
+        fingerprint="", created_at=at, updated_at=at, **(applicant.columns if applicant else {}),
     )
-    if physician_id is not None:
-        from ..registry.persons import Physician
-
-        case.title = f"{definition.name}：{db.session.get(Physician, physician_id).name}（{institution.name}）"
     db.session.add(case)
     db.session.flush()
     # applicant_kind: a process the physician or her institution may start takes the starter's path
     initial = dict(data or {}, case_id=case.id, institution_id=institution.id,
-                   physician_id=physician_id, applicant_kind=actor.kind)
+                   **(applicant.data if applicant else {}), applicant_kind=actor.kind)
     run = StepRun(case, actor, at)
     p = definitions.parsed(definition)
     with clock.frozen(at), change_context(actor.id, definition.name, case.id):
@@ -210,47 +208,19 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     return case
 
 
-def _subject_institution(actor: Account, subject: dict) -> Institution:
-    from ..access.policy import READ, require
-
-    if not isinstance(subject, dict) or not isinstance(subject.get("institution_id"), int):
-        raise ApiError(422, fields={"subject.institution_id": ["必填项"]})
-    if actor.kind == "physician":
-        # a physician may address any institution (a registration or change target)
-        inst = db.session.get(Institution, subject["institution_id"])
-        if inst is None or inst.status == "cancelled":
-            raise ApiError(422, fields={"subject.institution_id": ["该医疗机构不存在或已注销"]})
-        return inst
-    return require(actor, Institution, subject["institution_id"], READ)
+def _load_subject(kind: str):
+    loader = plugins.get_subject_loader(kind)
+    if loader is None and kind == "institution":
+        raise ApiError(404, "未找到该业务流程")  # no domain that could own the case is installed
+    return loader
 
 
-def _subject_physician(actor: Account, subject: dict, institution: Institution) -> int | None:
-    from ..access.policy import READ, require
-    from ..registry.persons import Physician
-
-    if actor.kind == "physician":
-        return actor.physician_id
-    if "physician_id" not in subject:
-        return None
-    if not isinstance(subject["physician_id"], int):
-        raise ApiError(422, fields={"subject.physician_id": ["须为医师编号"]})
-    return require(actor, Physician, subject["physician_id"], READ).id
-
-
-def _may_start(actor: Account, definition: ProcessDefinition, institution: Institution) -> bool:
-    lanes = definition.startable_by
-    if "institution" in lanes and actor.kind == "institution":
-        return actor.institution_id == institution.id
-    if "bureau" in lanes and actor.kind == "administration":
-        return actor.administration_id == institution.issuing_authority_id
-    if "physician" in lanes and actor.kind == "physician":
-        return actor.activated_at is not None or definition.process_id in ALLOWED_BEFORE_ACTIVATION
+def _may_start(actor: Account, definition: ProcessDefinition, institution) -> bool:
+    for name in definition.startable_by:
+        lane = plugins.get_lane(name)
+        if lane is not None and lane.may_start(actor, definition, institution):
+            return True
     return False
-
-
-# Physicians from regions not yet online may apply before their account is activated; the
-# approval then activates it (seed 003 ch.4).
-ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
 
 
 @functools.cache
@@ -259,8 +229,7 @@ def _item_with_case():
     it; its subjects only when asked): one query for everything a step reads before the engine
     runs. Built once, on first use (when every model is mapped)."""
     return select(WorkItem).where(WorkItem.id == bindparam("item_id")).options(
-        joinedload(WorkItem.case).joinedload(Case.subject_institution)
-        .lazyload(Institution.subjects))
+        joinedload(WorkItem.case).joinedload(Case.subject_institution).lazyload("*"))
 
 
 def open_item(actor: Account, item_id: int) -> WorkItem:

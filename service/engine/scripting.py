@@ -14,7 +14,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 
-from ..actions import ActionContext, get_action
+from service.engine.plugins import ActionContext, get_action
 
 SAFE_BUILTINS = {
     name: getattr(builtins, name) for name in (

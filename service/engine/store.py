@@ -19,8 +19,8 @@ from sqlalchemy import bindparam, insert, null, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..extensions import db
-from .models import Case, CaseEvent, WorkItem
+from service.core.extensions import db
+from service.engine.models import Case, CaseEvent, WorkItem
 
 _case, _event, _item = Case.__table__, CaseEvent.__table__, WorkItem.__table__
 

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from ..registry.seeding import SEED_DIR, rows
+from service.registry.seeding import SEED_DIR, rows
 
 log = logging.getLogger(__name__)
 

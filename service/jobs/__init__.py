@@ -42,7 +42,7 @@ class AppContextMiddleware(dramatiq.Middleware):
         self._local.ctx = ctx
 
     def _finish(self) -> None:
-        from ..extensions import db
+        from service.core.extensions import db
 
         ctx = getattr(self._local, "ctx", None)
         if ctx is not None:

@@ -5,7 +5,7 @@ import dramatiq
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
-from ..notify import outbox
+from service.notify import outbox
 
 
 @dramatiq.actor(queue_name="notifications", max_retries=5, min_backoff=2000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from .models import Notification
+from service.notify.models import Notification
 
 log = logging.getLogger("yizheng.notify")
 

@@ -6,8 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import UTCDateTime, db
-from ..registry.versioning import utcnow
+from service.core.extensions import UTCDateTime, db
+from service.core.times import utcnow
 
 CHANNELS = {"sms": "短信", "email": "电子邮件", "inbox": "站内消息"}
 STATUSES = {"pending": "待发送", "sent": "已发送", "failed": "发送失败"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 from flask import current_app
 from sqlalchemy import select
 
-from ..extensions import db
-from ..registry.versioning import utcnow
-from .gateways import gateway
-from .models import Notification
+from service.core.extensions import db
+from service.core.times import utcnow
+from service.notify.gateways import gateway
+from service.notify.models import Notification
 
 MAX_ATTEMPTS = 5
 

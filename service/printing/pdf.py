@@ -14,7 +14,6 @@ import os
 import threading
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from reportlab.pdfbase import pdfmetrics
@@ -23,12 +22,13 @@ from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from xhtml2pdf import default as pisa_default
 from xhtml2pdf import pisa
 
+from service.core.times import SHANGHAI
+
 log = logging.getLogger(__name__)
 
 DEFAULT_FONT_PATH = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 CID_FONT = "STSong-Light"
 FAMILY = "cjk"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # Fonts are process-wide ReportLab state: registration happens once per font, under a lock.
 _register_lock = threading.Lock()

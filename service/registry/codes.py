@@ -5,8 +5,8 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from ..extensions import db
-from .reference import CodeTable
+from service.core.extensions import db
+from service.registry.reference import CodeTable
 
 
 @lru_cache(maxsize=16)

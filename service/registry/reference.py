@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from service.core.extensions import db
 
 DIVISION_LEVELS = ("province", "prefecture", "county")
 ADMIN_LEVEL_NAMES = {"province": "省级", "city": "市级", "county": "县级"}

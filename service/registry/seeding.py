@@ -9,9 +9,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from ..config import ROOT
-from ..extensions import db
-from .reference import DIVISION_LEVELS, Administration, CodeTable, Division
+from service.core.config import ROOT
+from service.core.extensions import db
+from service.registry.reference import DIVISION_LEVELS, Administration, CodeTable, Division
 
 SEED_DIR = ROOT / "seed"
 

@@ -11,18 +11,15 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, event, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from ..extensions import UTCDateTime, db
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from service.core.extensions import UTCDateTime, db
+from service.core.times import utcnow
 
 
 @dataclass(frozen=True)

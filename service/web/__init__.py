@@ -4,10 +4,9 @@ from __future__ import annotations
 from flask import Flask, redirect, request, url_for
 from flask_login import current_user
 
-from ..access.models import Account
-from ..extensions import db, login_manager
-from . import casework
-from .menu import menu_for
+from service.access.models import Account
+from service.core.extensions import db, login_manager
+from service.web.menu import menu_for
 
 # Endpoints open to a session whose password must be changed first; REST has its own auth.
 PASSWORD_EXEMPT = {None, "static", "auth.login", "auth.logout", "auth.change_password"}
@@ -15,29 +14,10 @@ NOT_PAGES = {"api_v1", "health"}
 
 
 def register(app: Flask) -> None:
-    # case_audit and case_prints add their routes to the cases blueprint when imported,
-    # institution_codes and institution_cases theirs to institution_physicians',
-    # physician_business and physician_security theirs to physician's
-    from . import (  # noqa: F401
-        accounts,
-        auth,
-        case_audit,
-        case_prints,
-        cases,
-        home,
-        inbox,
-        institution_cases,
-        institution_codes,
-        institution_physicians,
-        institutions,
-        physician,
-        physician_business,
-        physician_prints,
-        physician_security,
-        recovery,
-        signup,
-        tasks,
-    )
+    """The shell every page lives in: login, the password-first rule, security headers, the
+    menu and filters, and the login, home and account pages. Domain packages and the case
+    pages register their own blueprints."""
+    from service.web import accounts, auth, filters, home
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -54,12 +34,8 @@ def register(app: Flask) -> None:
         return account
 
     app.jinja_env.globals["menu_for"] = menu_for
-    app.jinja_env.globals["outcome_name"] = casework.outcome_name
-    from . import filters
-
     filters.register(app)
-    for module in (auth, home, institutions, accounts, inbox, tasks, cases,
-                   institution_physicians, signup, recovery, physician, physician_prints):
+    for module in (auth, home, accounts):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -5,13 +5,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access.accounts import AccountError, issue_account, reset_password, set_enabled
-from ..access.models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, KINDS, ROLES, Account
-from ..access.policy import MANAGE, require, scope
-from ..extensions import db
-from ..registry.institutions import Institution
-from ..registry.reference import Administration
-from .forms import IssueAccountForm
+from service.access.accounts import AccountError, issue_account, reset_password, set_enabled
+from service.access.models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, KINDS, ROLES, Account
+from service.access.policy import MANAGE, model_named, require, scope
+from service.core.extensions import db
+from service.registry.reference import Administration
+from service.web.forms import IssueAccountForm
 
 bp = Blueprint("accounts", __name__, url_prefix="/accounts")
 PAGE = 30
@@ -45,10 +44,11 @@ def _organisation_choices() -> list[tuple[str, str]]:
         select(Administration).where(scope(current_user, MANAGE, Administration))
         .order_by(Administration.division_code).limit(MAX_CHOICES)
     )
-    insts = db.session.scalars(
-        select(Institution).where(scope(current_user, MANAGE, Institution),
-                                  Institution.status != "cancelled")
-        .order_by(Institution.name).limit(MAX_CHOICES)
+    institution = model_named("institution")
+    insts = [] if institution is None else db.session.scalars(
+        select(institution).where(scope(current_user, MANAGE, institution),
+                                  institution.status != "cancelled")
+        .order_by(institution.name).limit(MAX_CHOICES)
     )
     return ([("", "请选择")] + [(f"a:{a.id}", f"【行政部门】{a.name}") for a in admins]
             + [(f"i:{i.id}", f"【医疗机构】{i.name}") for i in insts])

@@ -6,11 +6,11 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..access.accounts import change_password as set_own_password
-from ..access.login import LoginError, authenticate, login_rate_limit
-from ..access.passwords import verify_password
-from ..extensions import db, limiter
-from .forms import ChangePasswordForm, LoginForm
+from service.access.accounts import change_password as set_own_password
+from service.access.login import LoginError, authenticate, login_rate_limit
+from service.access.passwords import verify_password
+from service.core.extensions import db, limiter
+from service.web.forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 

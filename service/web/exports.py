@@ -8,7 +8,7 @@ from datetime import datetime
 
 from flask import Response, stream_with_context
 
-from .filters import SHANGHAI
+from service.core.times import SHANGHAI
 
 Column = tuple[str, Callable[[object], object]]
 FLUSH_AT = 64 * 1024

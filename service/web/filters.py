@@ -1,17 +1,13 @@
-"""Jinja filters: dates in Asia/Shanghai, masking, code names."""
+"""Jinja filters: dates in Asia/Shanghai, masking, code names, labels of registered items."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from ..masking import mask_id, mask_phone
-from ..registry import codes
-from ..registry.institutions import FIELD_LABELS
-from ..registry.persons import PHYSICIAN_CATEGORIES
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+from service.core.masking import mask_id, mask_phone
+from service.core.times import SHANGHAI
+from service.registry import codes
 
 
 def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -27,7 +23,9 @@ def local_date(value: date | None) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_time=local_time, local_date=local_date, mask_id=mask_id, mask_phone=mask_phone,
-        code_name=codes.name,
-        field_label=lambda key: FIELD_LABELS.get(key, key),
-        physician_category=lambda code: PHYSICIAN_CATEGORIES.get(code, code),
+        code_name=codes.name, field_label=lambda key: FIELD_LABELS.get(key, key),
     )
+
+
+# Labels of registered items in version histories, added to by each domain package.
+FIELD_LABELS: dict[str, str] = {}

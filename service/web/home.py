@@ -1,50 +1,36 @@
-"""Home page per role."""
+"""Home page per role: each domain package contributes what its users work on."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-
-from ..access.policy import READ, scope
-from ..extensions import db
-from ..registry.institutions import INSTITUTION_STATUSES, Institution
-from ..registry.persons import Nurse, Physician
+from werkzeug.wrappers import Response
 
 bp = Blueprint("home", __name__)
+
+_CONTEXT: dict[str, list[Callable]] = {}
+
+
+def home_context(*kinds: str) -> Callable:
+    """Register a contributor to the home page of accounts of ``kinds``: (actor) -> dict of
+    template values, or a response (a redirect to the role's own portal)."""
+    def register(fn: Callable) -> Callable:
+        for kind in kinds:
+            contributors = _CONTEXT.setdefault(kind, [])
+            if fn not in contributors:
+                contributors.append(fn)
+        return fn
+    return register
 
 
 @bp.get("/")
 @login_required
 def index():
-    actor = current_user
     context: dict = {}
-    if actor.kind in ("administration", "staff"):
-        visible = scope(actor, READ, Institution)
-        by_status = dict(db.session.execute(
-            select(Institution.status, func.count()).where(visible).group_by(Institution.status)
-        ).all())
-        soon = date.today() + timedelta(days=92)
-        context["status_counts"] = [(k, v, by_status.get(k, 0)) for k, v in INSTITUTION_STATUSES.items()]
-        context["total"] = sum(by_status.values())
-        context["due_soon"] = list(db.session.scalars(
-            select(Institution).where(
-                visible, Institution.verification_due <= soon, Institution.status != "cancelled",
-                Institution.is_filed_clinic.is_(False),
-            ).order_by(Institution.verification_due, Institution.id).limit(10)
-        ))
-        context["today"] = date.today()
-    elif actor.kind == "institution":
-        context["institution"] = actor.institution
-        context["physician_count"] = db.session.scalar(
-            select(func.count()).select_from(Physician).where(scope(actor, READ, Physician))
-        )
-        context["nurse_count"] = db.session.scalar(
-            select(func.count()).select_from(Nurse).where(scope(actor, READ, Nurse))
-        )
-    elif actor.kind == "physician" and actor.physician is not None:
-        return redirect(url_for("physician.home"))  # her own portal (seed 003 ch.2)
-    elif actor.kind == "nurse":
-        context["nurse"] = actor.nurse
+    for contribute in _CONTEXT.get(current_user.kind, []):
+        result = contribute(current_user)
+        if isinstance(result, Response):
+            return result
+        context.update(result or {})
     return render_template("home.html", **context)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..access.models import Account
+from service.access.models import Account
 
 # Accounts that receive work items (see engine.routing._organisation).
 INBOX_KINDS = ("administration", "institution", "physician", "nurse")

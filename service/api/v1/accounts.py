@@ -5,14 +5,14 @@ from flask import jsonify, request
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
-from ...access.accounts import AccountError, issue_account, reset_password, set_enabled
-from ...access.models import Account
-from ...access.policy import MANAGE, require, scope
-from ...errors import ApiError
-from ...extensions import db
-from ...masking import mask_phone
-from . import bp
-from .common import authenticated, caller, json_body, list_limit
+from service.access.accounts import AccountError, issue_account, reset_password, set_enabled
+from service.access.models import Account
+from service.access.policy import MANAGE, require, scope
+from service.api.v1 import bp
+from service.api.v1.common import authenticated, caller, json_body, list_limit
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.core.masking import mask_phone
 
 
 class AccountSchema(Schema):

@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import jsonify
 from marshmallow import Schema, fields, validate
 
-from ...access.accounts import change_password as set_password
-from ...access.login import LoginError, authenticate, issue_token, login_rate_limit
-from ...access.passwords import verify_password
-from ...errors import ApiError
-from ...extensions import db, limiter
-from . import bp
-from .common import authenticated, caller, json_body
+from service.access.accounts import change_password as set_password
+from service.access.login import LoginError, authenticate, issue_token, login_rate_limit
+from service.access.passwords import verify_password
+from service.api.v1 import bp
+from service.api.v1.common import authenticated, caller, json_body
+from service.core.errors import ApiError
+from service.core.extensions import db, limiter
 
 
 class TokenRequest(Schema):

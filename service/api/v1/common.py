@@ -6,10 +6,10 @@ from functools import wraps
 from flask import g, jsonify, request
 from marshmallow import Schema, ValidationError
 
-from ...access.login import account_for_token
-from ...access.models import Account
-from ...errors import ApiError
-from ...extensions import db
+from service.access.login import account_for_token
+from service.access.models import Account
+from service.core.errors import ApiError
+from service.core.extensions import db
 
 MAX_JSON_BYTES = 256 * 1024
 # What an account holding an initial (SMS) password may still do over the API.

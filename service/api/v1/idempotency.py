@@ -8,10 +8,10 @@ from flask import Response, jsonify, make_response, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ...engine.models import IdempotencyRecord
-from ...errors import ApiError
-from ...extensions import db
-from .common import caller
+from service.api.v1.common import caller
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.engine.models import IdempotencyRecord
 
 PENDING = 0
 

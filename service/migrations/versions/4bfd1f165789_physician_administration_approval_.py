@@ -8,7 +8,7 @@ Create Date: 2026-11-21 21:47:08.874183
 from alembic import op
 import sqlalchemy as sa
 
-import service.extensions
+import service.core.extensions
 
 
 # revision identifiers, used by Alembic.
@@ -26,10 +26,10 @@ def upgrade():
     sa.Column('channel', sa.String(length=8), nullable=False),
     sa.Column('address', sa.String(length=120), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
-    sa.Column('expires_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('used_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('used_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_code'))
     )
     with op.batch_alter_table('verification_code', schema=None) as batch_op:
@@ -42,9 +42,9 @@ def upgrade():
     sa.Column('code', sa.String(length=16), nullable=False),
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('used_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('used_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('used_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['account.id'], name=op.f('fk_activation_code_created_by_id_account')),
     sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_activation_code_institution_id_institution')),
@@ -78,7 +78,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('physician_id', 'institution_id', name=op.f('pk_physician_department'))
     )
     with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('activated_at', service.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('activated_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('physician', schema=None) as batch_op:
         batch_op.add_column(sa.Column('photo_document_id', sa.Integer(), nullable=True))

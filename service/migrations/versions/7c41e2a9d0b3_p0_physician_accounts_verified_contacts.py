@@ -8,7 +8,7 @@ Create Date: 2026-11-22 10:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import service.extensions
+import service.core.extensions
 
 # revision identifiers, used by Alembic.
 revision = '7c41e2a9d0b3'
@@ -22,9 +22,9 @@ VERIFIED_EMAIL = sa.text("email_verified_at IS NOT NULL")
 
 def upgrade():
     with op.batch_alter_table('account', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('previous_login_at', service.extensions.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('phone_verified_at', service.extensions.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('email_verified_at', service.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('previous_login_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('phone_verified_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('email_verified_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True))
     # Partial unique indexes: both PostgreSQL and SQLite have them; created outside the batch so
     # SQLite does not rebuild the table for them.
     op.create_index('ux_account_verified_phone', 'account', ['phone'], unique=True,
@@ -38,8 +38,8 @@ def upgrade():
         sa.Column('purpose', sa.String(length=16), nullable=False),
         sa.Column('subject', sa.String(length=64), nullable=False),
         sa.Column('failures', sa.Integer(), nullable=False),
-        sa.Column('locked_until', service.extensions.UTCDateTime(timezone=True), nullable=True),
-        sa.Column('updated_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('locked_until', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('updated_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_access_throttle')),
         sa.UniqueConstraint('purpose', 'subject', name=op.f('uq_access_throttle_purpose_subject')),
     )

@@ -8,7 +8,7 @@ Create Date: 2026-11-22 09:00:00.000000
 import sqlalchemy as sa
 from alembic import op
 
-import service.extensions
+import service.core.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'd213b773b521'
@@ -30,7 +30,7 @@ def upgrade():
         sa.Column('institution_id', sa.Integer(), nullable=False),
         sa.Column('reason', sa.String(length=500), nullable=False),
         sa.Column('revoked_by_id', sa.Integer(), nullable=False),
-        sa.Column('revoked_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('revoked_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['account_id'], ['account.id'],
                                 name=op.f('fk_account_revocation_account_id_account')),
         sa.ForeignKeyConstraint(['physician_id'], ['physician.id'],

@@ -8,7 +8,7 @@ Create Date: 2026-11-21 21:31:30.959746
 import sqlalchemy as sa
 from alembic import op
 
-import service.extensions
+import service.core.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'f514e49b12e6'
@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('kind', sa.String(length=32), nullable=False),
     sa.Column('institution_id', sa.Integer(), nullable=False),
     sa.Column('due', sa.Date(), nullable=False),
-    sa.Column('sent_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_reminder_log_institution_id_institution')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
     sa.UniqueConstraint('kind', 'institution_id', 'due', name=op.f('uq_reminder_log_kind_institution_id_due'))
@@ -34,11 +34,11 @@ def upgrade():
     sa.Column('institution_id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=True),
     sa.Column('result', sa.String(length=12), nullable=False),
-    sa.Column('decided_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('period_years', sa.Integer(), nullable=True),
     sa.Column('next_due', sa.Date(), nullable=True),
     sa.Column('defer_months', sa.Integer(), nullable=True),
-    sa.Column('deferred_until', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('deferred_until', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('comment', sa.String(length=2000), nullable=True),
     sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_verification_record_institution_id_institution')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verification_record'))
@@ -59,7 +59,7 @@ def upgrade():
     sa.Column('uploaded_by_id', sa.Integer(), nullable=False),
     sa.Column('organisation_kind', sa.String(length=16), nullable=True),
     sa.Column('organisation_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['account.id'], name=op.f('fk_document_uploaded_by_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document'))
     )
@@ -76,7 +76,7 @@ def upgrade():
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('status', sa.Integer(), nullable=False),
     sa.Column('body', sa.JSON(), nullable=False),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_idempotency_record_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_record')),
     sa.UniqueConstraint('account_id', 'key', name=op.f('uq_idempotency_record_account_id_key'))
@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('bpmn_xml', sa.Text(), nullable=False),
     sa.Column('forms', sa.JSON(), nullable=False),
     sa.Column('startable_by', sa.JSON(), nullable=False),
-    sa.Column('deployed_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deployed_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('deployed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['deployed_by_id'], ['account.id'], name=op.f('fk_process_definition_deployed_by_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_process_definition')),
@@ -119,11 +119,11 @@ def upgrade():
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('event_count', sa.Integer(), nullable=False),
     sa.Column('last_hash', sa.String(length=64), nullable=False),
-    sa.Column('next_timer_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('next_timer_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lock_version', sa.Integer(), nullable=False),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['definition_id'], ['process_definition.id'], name=op.f('fk_case_definition_id_process_definition')),
     sa.ForeignKeyConstraint(['started_by_id'], ['account.id'], name=op.f('fk_case_started_by_id_account')),
     sa.ForeignKeyConstraint(['subject_institution_id'], ['institution.id'], name=op.f('fk_case_subject_institution_id_institution')),
@@ -148,7 +148,7 @@ def upgrade():
     sa.Column('type', sa.String(length=24), nullable=False),
     sa.Column('task', sa.String(length=64), nullable=True),
     sa.Column('actor_id', sa.Integer(), nullable=True),
-    sa.Column('at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('prev_hash', sa.String(length=64), nullable=False),
     sa.Column('hash', sa.String(length=64), nullable=False),
@@ -175,8 +175,8 @@ def upgrade():
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('deadline', sa.Date(), nullable=True),
     sa.Column('draft', sa.JSON(), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['assignee_id'], ['account.id'], name=op.f('fk_work_item_assignee_id_account')),
     sa.ForeignKeyConstraint(['case_id'], ['case.id'], name=op.f('fk_work_item_case_id_case')),

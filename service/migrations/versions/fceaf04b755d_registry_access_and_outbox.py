@@ -8,7 +8,7 @@ Create Date: 2026-11-21 21:21:36.939833
 import sqlalchemy as sa
 from alembic import op
 
-import service.extensions
+import service.core.extensions
 
 # revision identifiers, used by Alembic.
 revision = 'fceaf04b755d'
@@ -76,7 +76,7 @@ def upgrade():
     sa.Column('education', sa.String(length=20), nullable=True),
     sa.Column('school', sa.String(length=80), nullable=True),
     sa.Column('title', sa.String(length=40), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['qualification_id'], ['qualification.id'], name=op.f('fk_physician_qualification_id_qualification')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_physician')),
@@ -116,7 +116,7 @@ def upgrade():
     sa.Column('is_filed_clinic', sa.Boolean(), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('verification_due', sa.Date(), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['division_code'], ['division.code'], name=op.f('fk_institution_division_code_division')),
     sa.ForeignKeyConstraint(['issuing_authority_id'], ['administration.id'], name=op.f('fk_institution_issuing_authority_id_administration')),
@@ -168,7 +168,7 @@ def upgrade():
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('phone', sa.String(length=20), nullable=True),
     sa.Column('title', sa.String(length=40), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_nurse_institution_id_institution')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_nurse')),
@@ -217,11 +217,11 @@ def upgrade():
     sa.Column('is_enabled', sa.Boolean(), nullable=False),
     sa.Column('must_change_password', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('locked_until', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('session_epoch', sa.Integer(), nullable=False),
-    sa.Column('last_login_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_login_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['administration_id'], ['administration.id'], name=op.f('fk_account_administration_id_administration')),
     sa.ForeignKeyConstraint(['created_by_id'], ['account.id'], name=op.f('fk_account_created_by_id_account')),
     sa.ForeignKeyConstraint(['institution_id'], ['institution.id'], name=op.f('fk_account_institution_id_institution')),
@@ -249,9 +249,9 @@ def upgrade():
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('name', sa.String(length=60), nullable=False),
     sa.Column('scopes', sa.JSON(), nullable=False),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('revoked_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_api_token_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token'))
     )
@@ -269,9 +269,9 @@ def upgrade():
     sa.Column('status', sa.String(length=8), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('error', sa.String(length=200), nullable=True),
-    sa.Column('read_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', service.extensions.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', service.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('read_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['account_id'], ['account.id'], name=op.f('fk_notification_account_id_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
     )
@@ -284,7 +284,7 @@ def upgrade():
     sa.Column('entity', sa.String(length=32), nullable=False),
     sa.Column('entity_id', sa.Integer(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('valid_from', service.extensions.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('valid_from', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('data', sa.JSON(), nullable=False),
     sa.Column('changed', sa.JSON(), nullable=False),
     sa.Column('actor_id', sa.Integer(), nullable=True),

@@ -1,0 +1,206 @@
+"""Case pages: start a business (发起业务), the case page, withdrawal, document previews.
+
+The audit page and the print-outs live in ``case_audit.py`` and ``case_prints.py`` on the same
+blueprint.
+"""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from service.casework import case_page, case_progress
+from service.casework import common as casework
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.documents import Document, DocumentError, can_read, page_png
+from service.documents.service import file_path
+from service.engine import definitions, events, plugins, runtime
+from service.engine.models import Case, WorkItem
+from service.engine.routing import may_act
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+# What each startable process is for, in the applicant's words; the BPMN name is the heading.
+PROCESS_HELP = {
+    "institution_verification": (
+        "按《医疗机构管理条例实施细则》办理年度校验：在线填写校验申请书和人员名录、上传材料，"
+        "由发证机关网上审核；材料审核通过后打印网上服务通知书，携许可证副本原件到窗口办理。"
+        "审核退回时可按意见修改后再次提交。"
+    ),
+    "physician_filing": (
+        "本院医师调离、退休、退职、被辞退或被开除的，应自情形发生之日起 30 日内为其办理注册备案，"
+        "由审批机关审核；备案满两年仍未重新执业的，审批机关将拟注销其注册。"
+    ),
+    "physician_cancellation": (
+        "本院医师有死亡或者被宣告失踪、受刑事处罚、受吊销《医师执业证书》行政处罚、定期考核"
+        "不合格等应当注销注册情形的，应在 30 日内为其申请注销注册，由审批机关审批。"
+    ),
+}
+# Processes an institution starts for one of its physicians (seed 003 ch.3 §8.2–8.3): the
+# card asks which physician; several may run at once.
+FOR_PHYSICIAN = ("physician_filing", "physician_cancellation")
+PREVIEW_WIDTHS = (600, 900, 1200)
+
+
+def _startable() -> list:
+    lane = casework.START_LANES.get(current_user.kind)
+    return [d for d in definitions.all_latest() if lane and lane in (d.startable_by or [])]
+
+
+def _subject() -> dict | None:
+    if current_user.kind == "institution" and current_user.institution_id is not None:
+        return {"institution_id": current_user.institution_id}
+    return None
+
+
+@bp.get("/new")
+@login_required
+def new():
+    processes = _startable()
+    subject = _subject()
+    running = {}
+    if subject and processes:
+        # seed 001: an institution that already applied is shown its application instead
+        for case in db.session.scalars(select(Case).where(
+                Case.subject_institution_id == subject["institution_id"], Case.status == "open",
+                Case.process_id.in_([d.process_id for d in processes
+                                     if d.process_id not in FOR_PHYSICIAN]))):
+            running.setdefault(case.process_id, case)
+    return render_template("cases/new.html", processes=processes, help=PROCESS_HELP,
+                           running=running, may_start=subject is not None,
+                           for_physician=FOR_PHYSICIAN, physicians=_own_physicians(subject))
+
+
+def _own_physicians(subject: dict | None) -> list:
+    """(id, name, masked ID number) of the physicians practising at the institution."""
+    from service.core.masking import mask_id
+    from service.physicians.models import Physician, PracticeRegistration
+
+    if subject is None:
+        return []
+    rows = db.session.execute(select(Physician.id, Physician.name, Physician.id_number).where(
+        Physician.id.in_(select(PracticeRegistration.physician_id).where(
+            PracticeRegistration.institution_id == subject["institution_id"],
+            PracticeRegistration.status == "active"))).order_by(Physician.name, Physician.id))
+    return [(pid, name, mask_id(number)) for pid, name, number in rows]
+
+
+@bp.post("/new")
+@login_required
+def start():
+    process_id = request.form.get("process", "")
+    subject = _subject()
+    if subject is None or process_id not in {d.process_id for d in _startable()}:
+        abort(404)
+    raw = request.form.get("physician_id", "")
+    if process_id in FOR_PHYSICIAN:
+        if not raw.isdigit() or len(raw) > 9:
+            flash("请选择办理业务的医师。", "error")
+            return redirect(url_for("cases.new"), 303)
+        subject["physician_id"] = int(raw)
+    try:
+        case = runtime.start(current_user, process_id, subject)
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("cases.new"), 303)
+    return casework.to_started_case(current_user, case)
+
+
+@bp.get("/<int:case_id>")
+@login_required
+def show(case_id: int):
+    case = casework.readable_case(current_user, case_id)
+    history = events.events_of(case.id)
+    open_items = list(db.session.scalars(select(WorkItem).where(
+        WorkItem.case_id == case.id, WorkItem.status == "open").order_by(WorkItem.id)))
+    return render_template(
+        "cases/show.html", case=case, history=case_page.history_rows(case, history),
+        diagram=case_progress.diagram(case, open_items, history), open_items=open_items,
+        actionable={i.id for i in open_items if may_act(current_user, i, read_only=True)},
+        documents=case_page.attached_documents(case, history),
+        rounds=case_page.review_rounds(case, history),
+        may_withdraw=case_page.may_withdraw(current_user, case, open_items),
+        may_audit=case_page.may_audit(current_user),
+        printouts=plugins.printouts(current_user, case, history),
+        deadline_note=casework.deadline_note,
+    )
+
+
+@bp.post("/<int:case_id>/withdraw")
+@login_required
+def withdraw(case_id: int):
+    case = casework.readable_case(current_user, case_id)
+    reason = request.form.get("reason", "").strip()
+    if not reason:
+        flash("请填写撤回原因。", "error")
+        return redirect(url_for("cases.show", case_id=case.id, _anchor="withdraw"), 303)
+    try:
+        runtime.withdraw(current_user, case, reason[:500])
+    except ApiError as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return redirect(url_for("cases.show", case_id=case_id), 303)
+    flash("业务已撤回。", "success")
+    return redirect(url_for("cases.show", case_id=case_id), 303)
+
+
+def _document(document_id: int) -> Document:
+    doc = db.session.get(Document, document_id) if 0 < document_id < 2**31 else None
+    if doc is None or not can_read(current_user, doc):
+        abort(404)
+    return doc
+
+
+def _private(response: Response) -> Response:
+    response.cache_control.private = True
+    response.cache_control.public = False
+    return response
+
+
+@bp.get("/documents/<int:document_id>")
+@login_required
+def document(document_id: int):
+    """Every page of a document, one image under the other (seed 001 Q5: nothing hidden)."""
+    doc = _document(document_id)
+    raw = request.args.get("width", "900")
+    width = int(raw) if raw.isdigit() and int(raw) in PREVIEW_WIDTHS else 900
+    return render_template("cases/document.html", doc=doc, width=width, widths=PREVIEW_WIDTHS)
+
+
+@bp.get("/documents/<int:document_id>/pages/<int:page>.png")
+@login_required
+def document_page(document_id: int, page: int):
+    doc = _document(document_id)
+    raw = request.args.get("width", "900")
+    if not raw.isdigit() or int(raw) not in PREVIEW_WIDTHS:
+        abort(400)
+    try:
+        data = page_png(doc, page, int(raw))
+    except DocumentError as exc:
+        abort(exc.status)
+    response = Response(data, mimetype="image/png")
+    response.set_etag(f"{doc.sha256}.p{page}.w{raw}")
+    return _private(response.make_conditional(request))
+
+
+@bp.get("/documents/<int:document_id>/content")
+@login_required
+def document_content(document_id: int):
+    doc = _document(document_id)
+    path = file_path(doc)
+    if not path.is_file():
+        abort(404)
+    return _private(send_file(path, mimetype=doc.media_type, download_name=doc.filename,
+                              etag=doc.sha256, conditional=True, max_age=0))

@@ -1,0 +1,111 @@
+"""Configuration from environment variables only.
+
+The embedded default (no DATABASE_URL, no BROKER_URL) runs on a SQLite file, an in-process
+dramatiq broker and worker, and local file storage under ``instance/``.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _bool_value(raw: str) -> bool:
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the common ``postgres://`` / ``postgresql://`` spellings and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+@dataclass
+class Settings:
+    """Typed view of the environment, read once by ``create_app``."""
+
+    instance_dir: Path
+    database_url: str
+    broker_url: str | None
+    storage_dir: Path
+    secret_key: str
+    embedded: bool
+    demo_data: bool
+    ratelimit_storage_uri: str
+    session_cookie_secure: bool
+    notify_gateway: str
+    token_ttl_hours: int
+
+    @classmethod
+    def from_env(cls, overrides: dict | None = None) -> Settings:
+        env = dict(os.environ)
+        env.update({k: str(v) for k, v in (overrides or {}).items() if v is not None})
+        instance_dir = Path(env.get("INSTANCE_DIR") or ROOT / "instance").resolve()
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance_dir / 'yizheng.sqlite3'}"
+        broker_url = env.get("BROKER_URL") or None
+        embedded = database_url.startswith("sqlite") and broker_url is None
+        secret = env.get("SECRET_KEY") or _instance_secret(instance_dir, embedded)
+        return cls(
+            instance_dir=instance_dir,
+            database_url=normalise_database_url(database_url),
+            broker_url=broker_url,
+            storage_dir=Path(env.get("STORAGE_DIR") or instance_dir / "storage").resolve(),
+            secret_key=secret,
+            embedded=embedded,
+            demo_data=_bool_value(env["DEMO_DATA"]) if env.get("DEMO_DATA") else embedded,
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI")
+            or (broker_url if broker_url and broker_url.startswith("redis") else "memory://"),
+            session_cookie_secure=_bool_value(env.get("SESSION_COOKIE_SECURE") or str(not embedded)),
+            notify_gateway=env.get("NOTIFY_GATEWAY", "log"),
+            token_ttl_hours=int(env.get("TOKEN_TTL_HOURS", "12")),
+        )
+
+    def flask_config(self) -> dict:
+        return {
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "SESSION_COOKIE_NAME": "yizheng_session",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+            "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+            "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "JSON_AS_ASCII": False,
+        }
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    # no ping on every checkout: database.py pings connections that sat idle (see there)
+    return {"pool_size": 10, "max_overflow": 10}
+
+
+def _instance_secret(instance_dir: Path, embedded: bool) -> str:
+    """The embedded default keeps a generated key in the instance folder; production must set one."""
+    if not embedded:
+        raise RuntimeError("SECRET_KEY must be set when DATABASE_URL or BROKER_URL is configured")
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    log.warning("SECRET_KEY not set: generated one for the embedded default in %s", path)
+    return key

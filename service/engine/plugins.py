@@ -1,0 +1,177 @@
+"""The engine's plug-in table: what domain packages teach the engine when the app starts.
+
+The engine knows no business. A BPMN service task names an action, a lane names a role and a
+routing rule, a start event or user task names a check, a form names a pre-filler — each
+registered here by the domain package that owns it (``service/<domain>/__init__.py``). The
+subject of a case (the institution it is about, the person who applies) is resolved by the
+loaders domains register, and case visibility and print-outs are extended the same way.
+Definitions are validated against this table before they are deployed.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+_ACTIONS: dict[str, Callable] = {}
+_ROUTES: dict[str, Callable] = {}
+_PREFILLS: dict[str, Callable] = {}
+_CHECKS: dict[str, Callable] = {}
+_LANES: dict[str, Lane] = {}
+_SUBJECTS: dict[str, Callable] = {}
+_CASE_READERS: list[Callable] = []
+_PRINTOUTS: list[Callable] = []
+
+
+@dataclass
+class ActionContext:
+    """What an action may know: the case, who acts, when (the event's time), the task data."""
+
+    case: Any
+    actor: Any
+    at: datetime
+    data: dict
+
+
+@dataclass
+class CheckContext:
+    """What a rule check sees before a step: the subject institution and person, who acts, at
+    which stage ("start" or the user task's name), and the submitted form (empty at start)."""
+
+    process_id: str
+    stage: str
+    actor: Any
+    institution: Any
+    person: Any
+    case: Any
+    data: dict
+
+
+@dataclass(frozen=True)
+class Lane:
+    """A BPMN lane: the roles that act on its tasks and who may start a process through it."""
+
+    name: str
+    roles: tuple[str, ...]
+    may_start: Callable[[Any, Any, Any], bool] = lambda actor, definition, institution: False
+
+
+@dataclass
+class PersonSubject:
+    """The applicant of a person's case as a domain resolved it: the case columns naming her,
+    the initial task data, her record (for checks) and a title suffix."""
+
+    record: Any
+    columns: dict = field(default_factory=dict)
+    data: dict = field(default_factory=dict)
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Printout:
+    """A document a case offers to print: a label, the URL, a download name, a hint."""
+
+    label: str
+    url: str
+    filename: str | None = None
+    hint: str | None = None
+
+
+def _registrar(table: dict) -> Callable:
+    def decorator(name: str) -> Callable:
+        def register(fn: Callable) -> Callable:
+            table[name] = fn
+            return fn
+        return register
+    return decorator
+
+
+action = _registrar(_ACTIONS)
+action.__doc__ = "Register an action a service task calls: (ActionContext) -> result or None."
+route = _registrar(_ROUTES)
+route.__doc__ = "Register a routing rule: (case) -> Target, the organisation or person a task goes to."
+prefill = _registrar(_PREFILLS)
+prefill.__doc__ = "Register a form pre-filler: (case, last submission or None) -> initial form data."
+check = _registrar(_CHECKS)
+check.__doc__ = """Register a rule check: (CheckContext) -> {field: [Chinese reasons]}, empty when
+allowed. It runs before a case starts (start event property ``check``) and before a submission
+is applied (user task property ``check``); any reason answers 422 and changes nothing."""
+
+
+def subject_loader(kind: str) -> Callable:
+    """Register the loader of a case subject: ``institution`` -> (actor, subject) -> the
+    institution; ``person`` -> (actor, subject, institution) -> PersonSubject or None."""
+    return _registrar(_SUBJECTS)(kind)
+
+
+def lane(name: str, roles: tuple[str, ...], may_start: Callable | None = None) -> None:
+    """Declare a lane's roles and, when its tasks may start a process, who may start it."""
+    _LANES[name] = Lane(name, roles, may_start) if may_start else Lane(name, roles)
+
+
+def case_reader(fn: Callable) -> Callable:
+    """Register an extra case visibility rule: (actor) -> SQL condition on Case, or None."""
+    _CASE_READERS.append(fn)
+    return fn
+
+
+def printout(fn: Callable) -> Callable:
+    """Register a print-out source: (actor, case, history) -> [Printout] the actor may print."""
+    _PRINTOUTS.append(fn)
+    return fn
+
+
+def _get(table: dict, name: str, what: str) -> Callable:
+    try:
+        return table[name]
+    except KeyError:
+        raise LookupError(f"no {what} named {name!r} is registered") from None
+
+
+def get_action(name: str) -> Callable:
+    return _get(_ACTIONS, name, "action")
+
+
+def get_route(name: str) -> Callable:
+    return _get(_ROUTES, name, "route")
+
+
+def get_prefill(name: str) -> Callable:
+    return _get(_PREFILLS, name, "pre-filler")
+
+
+def get_check(name: str) -> Callable:
+    return _get(_CHECKS, name, "check")
+
+
+def get_subject_loader(kind: str) -> Callable | None:
+    return _SUBJECTS.get(kind)
+
+
+def get_lane(name: str) -> Lane | None:
+    return _LANES.get(name)
+
+
+def case_readers() -> list[Callable]:
+    return list(_CASE_READERS)
+
+
+def printouts(actor: Any, case: Any, history: list) -> list[Printout]:
+    return [p for source in _PRINTOUTS for p in source(actor, case, history)]
+
+
+def known_actions() -> set[str]:
+    return set(_ACTIONS)
+
+
+def known_routes() -> set[str]:
+    return set(_ROUTES)
+
+
+def known_checks() -> set[str]:
+    return set(_CHECKS)
+
+
+def known_lanes() -> set[str]:
+    return set(_LANES)

@@ -1,0 +1,26 @@
+"""Medical institutions (医疗机构): the registry of institutions, licences, subjects and
+departments; annual verification (I4); the combined query, backfill and the institution pages
+and REST routes. Physicians and nurses use it only through :mod:`service.institutions.face`.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from service.institutions import (  # noqa: F401  (plug-ins register on import)
+        access,
+        api,
+        api_spec,
+        home,
+        models,
+        pages,
+        prints,
+        reminders,
+        routes,
+        verification,
+    )
+    from service.web import filters
+
+    filters.FIELD_LABELS.update(models.FIELD_LABELS)
+    app.register_blueprint(pages.bp)

@@ -1,0 +1,61 @@
+"""The institutions' part of the OpenAPI document: the combined query, one institution, its
+history and backfill."""
+from __future__ import annotations
+
+from apispec import APISpec
+
+from service.api.v1.openapi import LIST_PARAMS, path_param, ref, responses, section
+from service.institutions.schemas import InstitutionSchema, InstitutionSummarySchema
+
+INSTITUTION_FILTERS = [
+    {"name": n, "in": "query", "schema": {"type": t}, "description": d} for n, t, d in [
+        ("q", "string", "name contains"), ("registration_number", "string", "登记号 contains"),
+        ("legal_representative", "string", "法定代表人 contains"), ("address", "string", "地址 contains"),
+        ("beds_min", "integer", "beds ≥"), ("beds_max", "integer", "beds ≤"),
+        ("subject", "string", "诊疗科目 code (a first-level code matches its sub-codes)"),
+        ("category", "string", "category type code"), ("management_class", "string", "1/2/9"),
+        ("economic_type", "string", "economic type code"), ("status", "string", "active/deferred/suspended/cancelled"),
+        ("division", "string", "GB/T 2260 code; a province or city code matches its subtree"),
+    ]
+]
+
+
+BACKFILL_BODY = {"type": "object", "required": [
+    "name", "uscc", "category_code", "economic_type_code", "management_class", "address",
+    "legal_representative", "division_code"], "properties": {
+    **{k: {"type": "string"} for k in (
+        "name", "uscc", "category_code", "economic_type_code", "management_class", "level_code",
+        "address", "postal_code", "phone", "fax", "legal_representative", "principal",
+        "service_mode", "registered_capital", "floor_area")},
+    "division_code": {"type": "string", "description": "county-level GB/T 2260 code in the "
+                      "caller's jurisdiction"},
+    "registration_number": {"type": "string", "description": "the existing licence's 22-char "
+                            "number; computed from the registered items when absent"},
+    **{k: {"type": "integer", "minimum": 0} for k in ("beds", "dental_chairs", "staff_count")},
+    "subjects": {"type": "array", "items": {"type": "string"}, "description": "诊疗科目 codes"},
+    "licence_valid_from": {"type": "string", "format": "date"},
+    "licence_valid_to": {"type": "string", "format": "date"},
+}}
+
+
+@section
+def institution_paths(spec: APISpec, sec: list) -> None:
+    spec.components.schema("Institution", schema=InstitutionSchema)
+    spec.components.schema("InstitutionSummary", schema=InstitutionSummarySchema)
+    spec.path("/api/v1/institutions", operations={"get": {
+        "summary": "Institutions in the caller's read scope (combined query, keyset pages)",
+        "security": sec, "parameters": INSTITUTION_FILTERS + LIST_PARAMS,
+        "responses": responses(list_of="InstitutionSummary", errors=(400, 401))}})
+    spec.path("/api/v1/institutions/{institution_id}", operations={"get": {
+        "summary": "One institution", "security": sec, "parameters": path_param("institution_id"),
+        "responses": responses(ref("Institution"))}})
+    spec.path("/api/v1/institutions/{institution_id}/history", operations={"get": {
+        "summary": "Every version of an institution, oldest first", "security": sec,
+        "parameters": path_param("institution_id"), "responses": responses(list_of="Version")}})
+    spec.path("/api/v1/institutions", operations={"post": {
+        "summary": "Backfill (数据补录) an institution licensed before the system, as its "
+                   "version 1; issuing authority only, inside its own division",
+        "security": sec,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": BACKFILL_BODY}}},
+        "responses": responses(ref("Institution"), 201,
+                                errors=(400, 401, 403, 413, 415, 422))}})

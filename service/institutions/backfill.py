@@ -1,0 +1,160 @@
+"""Backfill (数据补录): enter an institution licensed before the system, as its version 1.
+
+Only the issuing authority enters it, inside its own division. The registration number is
+computed from the registered items unless the existing licence's number is given.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import select
+
+from service.access.models import Account
+from service.core.extensions import db
+from service.institutions.models import Institution, registration_number
+from service.registry import codes
+from service.registry.reference import Administration, Division
+from service.registry.validation import normalise_uscc, uscc_problem
+from service.registry.versioning import change_context
+
+REQUIRED = {
+    "name": "机构名称", "uscc": "统一社会信用代码", "category_code": "类别",
+    "economic_type_code": "经济类型", "management_class": "经营性质", "address": "地址",
+    "legal_representative": "法定代表人", "division_code": "所在行政区划",
+}
+TEXT_LIMITS = {"name": 120, "address": 200, "legal_representative": 40, "principal": 40,
+               "service_mode": 60, "phone": 32, "fax": 32, "postal_code": 6,
+               "registration_number": 22}
+
+
+class BackfillError(Exception):
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(m for ms in fields.values() for m in ms))
+        self.fields = fields
+
+
+def _text(data: dict, key: str) -> str:
+    value = data.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def _int(data: dict, key: str, errors: dict, maximum: int = 100000) -> int:
+    raw = _text(data, key)
+    if not raw:
+        return 0
+    if not raw.isdigit() or int(raw) > maximum:
+        errors.setdefault(key, []).append(f"须为 0–{maximum} 之间的整数")
+        return 0
+    return int(raw)
+
+
+def _decimal(data: dict, key: str, errors: dict) -> Decimal | None:
+    raw = _text(data, key)
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        errors.setdefault(key, []).append("须为数字")
+        return None
+    if value < 0 or value >= Decimal("1e12"):
+        errors.setdefault(key, []).append("数值超出允许范围")
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def _date(data: dict, key: str, errors: dict) -> date | None:
+    raw = _text(data, key)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors.setdefault(key, []).append("日期格式应为 YYYY-MM-DD")
+        return None
+
+
+def backfill_institution(actor: Account, data: dict) -> Institution:
+    """Validate and create one institution issued by the actor's administration."""
+    errors: dict[str, list[str]] = {}
+    for key, label in REQUIRED.items():
+        if not _text(data, key):
+            errors.setdefault(key, []).append(f"请填写{label}")
+    for key, limit in TEXT_LIMITS.items():
+        if len(_text(data, key)) > limit:
+            errors.setdefault(key, []).append(f"不能超过 {limit} 个字符")
+
+    admin: Administration | None = actor.administration if actor.kind == "administration" else None
+    if admin is None or not actor.has_role("bureau_clerk", "bureau_head"):
+        errors.setdefault("_schema", []).append("只有发证机关的受理审核人员可以补录机构")
+
+    code = normalise_uscc(_text(data, "uscc"))
+    if code:
+        problem = uscc_problem(code)
+        if problem:
+            errors.setdefault("uscc", []).append(problem)
+        elif db.session.scalar(select(Institution.id).where(Institution.uscc == code)):
+            errors.setdefault("uscc", []).append("该统一社会信用代码已登记")
+    for key, table in (("category_code", "institution_category"),
+                       ("economic_type_code", "economic_type"),
+                       ("management_class", "management_class"), ("level_code", "level")):
+        value = _text(data, key)
+        if value and not codes.valid(value, table):
+            errors.setdefault(key, []).append("代码不在代码表中")
+    subjects = data.get("subjects") or []
+    if isinstance(subjects, str):
+        subjects = subjects.split()
+    if not isinstance(subjects, list) or any(not codes.valid(str(s), "subject") for s in subjects):
+        errors.setdefault("subjects", []).append("诊疗科目代码不在诊疗科目名录中")
+        subjects = []
+
+    division = db.session.get(Division, _text(data, "division_code")) if _text(data, "division_code") else None
+    if _text(data, "division_code") and (division is None or division.level != "county"):
+        errors.setdefault("division_code", []).append("请选择县（区）级行政区划")
+    elif division is not None and admin is not None and not _within(admin, division.code):
+        errors.setdefault("division_code", []).append("该行政区划不在本机关辖区内")
+
+    beds = _int(data, "beds", errors)
+    chairs = _int(data, "dental_chairs", errors, 1000)
+    staff = _int(data, "staff_count", errors)
+    capital = _decimal(data, "registered_capital", errors)
+    area = _decimal(data, "floor_area", errors)
+    valid_from, valid_to = _date(data, "licence_valid_from", errors), _date(data, "licence_valid_to", errors)
+    if valid_from and valid_to and valid_to <= valid_from:
+        errors.setdefault("licence_valid_to", []).append("有效期截止日期须晚于起始日期")
+    number = _text(data, "registration_number").upper()
+    if number and (len(number) != 22 or db.session.scalar(
+            select(Institution.id).where(Institution.registration_number == number))):
+        errors.setdefault("registration_number", []).append("登记号应为 22 位且不得与已登记的重复")
+    if errors:
+        raise BackfillError(errors)
+
+    inst = Institution(
+        name=_text(data, "name"), uscc=code, category_code=_text(data, "category_code"),
+        economic_type_code=_text(data, "economic_type_code"),
+        management_class=_text(data, "management_class"), level_code=_text(data, "level_code") or None,
+        address=_text(data, "address"), postal_code=_text(data, "postal_code") or None,
+        phone=_text(data, "phone") or None, fax=_text(data, "fax") or None,
+        legal_representative=_text(data, "legal_representative"),
+        principal=_text(data, "principal") or None, registered_capital=capital,
+        service_mode=_text(data, "service_mode") or None, beds=beds, dental_chairs=chairs,
+        floor_area=area, staff_count=staff or None, issuing_authority_id=admin.id,
+        licence_valid_from=valid_from, licence_valid_to=valid_to, status="active",
+    )
+    inst.set_division(division)
+    inst.registration_number = number or registration_number(inst)
+    inst.subject_codes = [str(s) for s in subjects]
+    with change_context(actor.id, "数据补录"):
+        db.session.add(inst)
+        db.session.flush()
+    return inst
+
+
+def _within(admin: Administration, county_code: str) -> bool:
+    code = admin.division_code
+    if admin.level == "province":
+        return county_code[:2] == code[:2]
+    if admin.level == "city":
+        return county_code[:4] == code[:4]
+    return county_code == code

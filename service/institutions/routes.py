@@ -1,0 +1,56 @@
+"""Where institution tasks go and who starts them: the institution itself (lane
+``institution``) and the administration that issued its licence (lane ``bureau``); and how a
+case's subject institution is found when a case starts."""
+from __future__ import annotations
+
+from sqlalchemy.orm import lazyload, load_only
+
+from service.access.policy import READ, require
+from service.access.targets import Target
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.engine import plugins
+from service.institutions.models import Institution
+
+# Persons apply to an institution they are not (yet) part of: a registration or change target.
+PERSON_KINDS = ("physician", "nurse")
+
+
+@plugins.route("institution")
+def subject_institution(case) -> Target:
+    """The institution the case is about (it applies, corrects, prints)."""
+    return Target("institution", case.subject_institution_id)
+
+
+@plugins.route("bureau")
+def issuing_authority(case) -> Target:
+    """The administration that issued the subject institution's licence."""
+    # a step has it in the session already (loaded with the work item); else only what is needed
+    inst = None if case.subject_institution_id is None else db.session.get(
+        Institution, case.subject_institution_id,
+        options=[load_only(Institution.issuing_authority_id), lazyload(Institution.subjects)])
+    if inst is None:
+        raise ApiError(422, "该业务没有可确定发证机关的医疗机构")
+    return Target("administration", inst.issuing_authority_id)
+
+
+plugins.lane("institution", ("inst_admin", "inst_clerk"),
+             may_start=lambda actor, definition, inst: (
+                 actor.kind == "institution" and actor.institution_id == inst.id))
+plugins.lane("bureau", ("bureau_clerk", "bureau_head"),
+             may_start=lambda actor, definition, inst: (
+                 actor.kind == "administration"
+                 and actor.administration_id == inst.issuing_authority_id))
+
+
+@plugins.subject_loader("institution")
+def load_subject_institution(actor, subject: dict) -> Institution:
+    """The institution a case is about or addressed to, as the starter may name it."""
+    if not isinstance(subject, dict) or not isinstance(subject.get("institution_id"), int):
+        raise ApiError(422, fields={"subject.institution_id": ["必填项"]})
+    if actor.kind in PERSON_KINDS:
+        inst = db.session.get(Institution, subject["institution_id"])
+        if inst is None or inst.status == "cancelled":
+            raise ApiError(422, fields={"subject.institution_id": ["该医疗机构不存在或已注销"]})
+        return inst
+    return require(actor, Institution, subject["institution_id"], READ)

@@ -1,0 +1,52 @@
+"""marshmallow schemas of institutions in v1 answers (also OpenAPI components)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class InstitutionSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    uscc = fields.String(allow_none=True)
+    registration_number = fields.String(allow_none=True)
+    category_code = fields.String()
+    economic_type_code = fields.String()
+    management_class = fields.String()
+    level_code = fields.String(allow_none=True)
+    affiliation_code = fields.String(allow_none=True)
+    address = fields.String()
+    postal_code = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    fax = fields.String(allow_none=True)
+    legal_representative = fields.String()
+    principal = fields.String(allow_none=True)
+    registered_capital = fields.Decimal(as_string=True, allow_none=True)
+    service_mode = fields.String(allow_none=True)
+    beds = fields.Integer()
+    dental_chairs = fields.Integer()
+    floor_area = fields.Decimal(as_string=True, allow_none=True)
+    staff_count = fields.Integer(allow_none=True)
+    subjects = fields.Function(lambda i: i.subject_codes)
+    division_code = fields.String()
+    issuing_authority = fields.Function(
+        lambda i: {"id": i.issuing_authority.id, "name": i.issuing_authority.name}
+    )
+    licence_valid_from = fields.Date(allow_none=True)
+    licence_valid_to = fields.Date(allow_none=True)
+    is_filed_clinic = fields.Boolean()
+    status = fields.String()
+    verification_due = fields.Date(allow_none=True)
+    version = fields.Integer()
+
+
+class InstitutionSummarySchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    registration_number = fields.String(allow_none=True)
+    category_code = fields.String()
+    legal_representative = fields.String()
+    address = fields.String()
+    beds = fields.Integer()
+    division_code = fields.String()
+    issuing_authority_id = fields.Integer()
+    status = fields.String()

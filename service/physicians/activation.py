@@ -1,0 +1,125 @@
+"""P0: a physician activates her account (seed 003 ch.2 §1.3 and ch.4).
+
+With a valid practice registration she enters the activation code her main institution
+generated (P11); without one (never registered, filed, cancelled, changed out) she enters her
+qualification certificate number. Either way five wrong entries lock activation for a while.
+Activation on the approval of a registration or change is the process actions' business.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, select
+
+from service.access import throttle
+from service.access.models import Account
+from service.core.extensions import db
+from service.core.times import utcnow
+from service.institutions.models import Institution
+from service.physicians.activation_codes import normalise_code, redeemable
+from service.physicians.admin_models import ActivationCode
+from service.physicians.models import Physician
+from service.physicians.signup import has_valid_registration, main_registration
+from service.registry.validation import certificate_matches, normalise_certificate
+
+PURPOSE = "activation"
+
+
+class ActivationError(Exception):
+    """Why activation was refused, in Chinese, for the named field."""
+
+    def __init__(self, message: str, field: str = "code", status: int = 422,
+                 code: str = "activation_refused") -> None:
+        super().__init__(message)
+        self.message, self.field, self.status, self.code = message, field, status, code
+
+
+@dataclass
+class ActivationState:
+    """What the activation page shows: how she activates, and where she gets the code."""
+
+    activated: bool
+    method: str  # "code" (from her institution) or "certificate" (her qualification)
+    institution: Institution | None
+    locked_minutes: int | None
+
+
+def _physician(account: Account) -> Physician:
+    if account.kind != "physician" or account.physician is None:
+        raise ActivationError("只有医师账户需要激活", status=403, code="forbidden")
+    return account.physician
+
+
+def state(account: Account) -> ActivationState:
+    physician = _physician(account)
+    main = main_registration(physician)
+    until = throttle.locked_until(PURPOSE, str(account.id))
+    return ActivationState(
+        activated=account.activated_at is not None,
+        method="code" if has_valid_registration(physician) else "certificate",
+        institution=main.institution if main else None,
+        locked_minutes=throttle.minutes_left(until) if until else None,
+    )
+
+
+def _precheck(account: Account) -> Physician:
+    physician = _physician(account)
+    if account.activated_at is not None:
+        raise ActivationError("您的账户已激活，无需重复激活", status=409, code="already_activated")
+    until = throttle.locked_until(PURPOSE, str(account.id))
+    if until is not None:
+        raise ActivationError(
+            f"激活信息连续输入错误次数过多，请 {throttle.minutes_left(until)} 分钟后再试",
+            status=429, code="activation_locked")
+    return physician
+
+
+def _refuse(account: Account, message: str, field: str) -> ActivationError:
+    """Count the failure (committed now: it must outlive the refusal) and build the error."""
+    failure = throttle.fail(PURPOSE, str(account.id))
+    db.session.commit()
+    if failure.locked_until is not None:
+        return ActivationError(
+            f"{message}。连续输入错误次数过多，请 {throttle.minutes_left(failure.locked_until)} "
+            "分钟后再试", field=field, status=429, code="activation_locked")
+    return ActivationError(f"{message}，还可尝试 {failure.left} 次", field=field)
+
+
+def _activate(account: Account) -> None:
+    account.activated_at = utcnow()
+    throttle.clear(PURPOSE, str(account.id))
+
+
+def by_code(account: Account, code: str | None) -> None:
+    """Activate with the code her institution generated; the caller commits."""
+    physician = _precheck(account)
+    entered = normalise_code(code or "")[:16]
+    if not entered:
+        raise ActivationError("请输入账户激活码")
+    row = redeemable(entered, physician.id)
+    if row is None:
+        voided = db.session.scalar(select(exists().where(
+            ActivationCode.physician_id == physician.id, ActivationCode.code == entered,
+            ActivationCode.status == "revoked")))
+        if voided:  # her own code, replaced by a newer one: not a guess, no failure counted
+            raise ActivationError("该激活码已作废，请使用医疗机构最近发送给您的激活码")
+        raise _refuse(account, "激活码不正确，请核对医疗机构发送给您的激活码", "code")
+    row.status, row.used_at, row.used_by_id = "used", utcnow(), account.id
+    _activate(account)
+
+
+def by_certificate(account: Account, certificate_number: str | None) -> None:
+    """Activate with her qualification certificate number (only without a valid registration);
+    the caller commits."""
+    physician = _precheck(account)
+    if has_valid_registration(physician):
+        main = main_registration(physician)
+        where = f"（{main.institution.name}）" if main else ""
+        raise ActivationError(
+            f"您有有效的执业注册，请向执业所在医疗机构{where}申领账户激活码激活账户",
+            field="certificate_number", status=409, code="registered")
+    if not normalise_certificate(certificate_number):
+        raise ActivationError("请输入医师资格证书编码", field="certificate_number")
+    if not certificate_matches(certificate_number, physician.qualification.certificate_number):
+        raise _refuse(account, "医师资格证书编码不正确，请按医师资格证书填写", "certificate_number")
+    _activate(account)

@@ -1,0 +1,75 @@
+"""Where physician tasks go and who starts them: the physician herself (lane ``physician``)
+and the administration approving her category at the institution (``approving_authority``);
+how the applicant of a physician's case is found when it starts."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from service.access.policy import READ, require
+from service.access.targets import Target
+from service.core.errors import ApiError
+from service.core.extensions import db
+from service.engine import plugins
+from service.physicians.admin_models import ApprovalAuthoritySetting
+from service.physicians.models import Physician
+
+# Physicians from regions not yet online may apply before their account is activated; the
+# approval then activates it (seed 003 ch.4).
+ALLOWED_BEFORE_ACTIVATION = {"physician_registration", "physician_change"}
+
+
+@plugins.route("physician")
+def applicant_physician(case) -> Target:
+    """The physician the case is about (she applies, corrects, withdraws)."""
+    if case.subject_physician_id is None:
+        raise ApiError(422, "该业务没有申请医师")
+    return Target("physician", case.subject_physician_id)
+
+
+@plugins.route("approving_authority")
+def approving_authority(case) -> Target:
+    """The administration the (target) institution set for the physician's category (审批机关设置);
+    without a setting, the institution's issuing authority."""
+    physician = case.subject_physician
+    category = physician.qualification.category if physician is not None else None
+    return authority_for(case.subject_institution, category)
+
+
+def authority_for(inst, category: str | None) -> Target:
+    """The administration approving an institution's physicians of a category (also for telling
+    a former institution's authority that a physician moved away)."""
+    if inst is None:
+        raise ApiError(422, "该业务没有可确定审批机关的医疗机构")
+    setting = db.session.scalars(select(ApprovalAuthoritySetting).where(
+        ApprovalAuthoritySetting.institution_id == inst.id,
+        ApprovalAuthoritySetting.category == category)).first()
+    if setting is not None:
+        return Target("administration", setting.administration_id)
+    return Target("administration", inst.issuing_authority_id)
+
+
+def _may_start(actor, definition, inst) -> bool:
+    return actor.kind == "physician" and (
+        actor.activated_at is not None or definition.process_id in ALLOWED_BEFORE_ACTIVATION)
+
+
+plugins.lane("physician", ("physician",), may_start=_may_start)
+
+
+@plugins.subject_loader("person")
+def load_applicant(actor, subject: dict, inst) -> plugins.PersonSubject | None:
+    """The applicant: the calling physician, or ``subject.physician_id`` when an institution
+    acts for one of its physicians; none for an institution's own business."""
+    if actor.kind == "physician":
+        physician = db.session.get(Physician, actor.physician_id)
+    elif "physician_id" not in subject:
+        return None
+    elif not isinstance(subject["physician_id"], int):
+        raise ApiError(422, fields={"subject.physician_id": ["须为医师编号"]})
+    else:
+        physician = require(actor, Physician, subject["physician_id"], READ)
+    if physician is None:
+        return None
+    return plugins.PersonSubject(
+        record=physician, columns={"subject_physician_id": physician.id},
+        data={"physician_id": physician.id}, title=f"{physician.name}（{inst.name}）")
