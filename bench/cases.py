@@ -16,7 +16,7 @@ from service.core.extensions import db
 from service.documents.models import Document
 from service.engine import runtime
 from service.engine.models import Case, WorkItem
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 
 from .context import StatementCounter, Timing
 

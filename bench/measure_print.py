@@ -23,7 +23,7 @@ from xhtml2pdf import default as pisa_default
 from xhtml2pdf import pisa
 
 from service.core.extensions import db
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.jobs import broker
 from service.printing import pdf as printing
 from service.printing import render_pdf

@@ -7,8 +7,8 @@ from service.access.models import Account
 from service.access.passwords import hash_password
 from service.core.extensions import db
 from service.core.times import utcnow
-from service.institutions.departments import Department, DepartmentSubject
-from service.institutions.models import Institution, registration_number
+from service.institutions.face import Department, DepartmentSubject, Institution
+from service.institutions.models import registration_number
 from service.nurses.models import Nurse
 from service.physicians.models import Physician, PracticeRegistration, Qualification
 from service.registry.reference import Administration, Division

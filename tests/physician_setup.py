@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 
 
 def institution_id(database, name: str) -> int:
-    from service.institutions.models import Institution
+    from service.institutions.face import Institution
 
     return database.scalar(select(Institution.id).where(Institution.name == name))
 

@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 
 from service.access.models import Account
 from service.access.passwords import password_problem
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.notify.models import Notification
 from service.registry.reference import Administration
 

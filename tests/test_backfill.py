@@ -9,7 +9,7 @@ from conftest import ApiClient, Database, Demo, chinese, error_of, resident_id
 from sqlalchemy import func, select
 from stdnum.cn import uscc
 
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians.models import Physician, Qualification
 from service.registry.versioning import RecordVersion
 

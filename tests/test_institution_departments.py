@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from institution_helpers import WANG_LI, ZOU_LEI, physician_id, send
 from sqlalchemy import select
 
-from service.institutions.departments import Department
+from service.institutions.face import Department
 from service.physicians.admin_models import PhysicianDepartment
 from service.registry.versioning import RecordVersion
 

@@ -24,7 +24,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from verification_flow import complete, open_item
 
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians.models import Physician, PracticeRegistration
 from service.registry.versioning import change_context
 

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
 from service.core.times import utcnow
-from service.institutions.models import Institution, InstitutionSubject
+from service.institutions.face import Institution, InstitutionSubject
 from service.registry.versioning import state_at
 
 CSV_HEADER = ["登记号", "机构名称", "类别", "经营性质", "法定代表人", "地址", "床位", "诊疗科目",

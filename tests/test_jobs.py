@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 def test_institutions_are_reminded_once_three_months_before_verification_falls_due(app, database):
     from service.access.models import Account
-    from service.institutions.models import Institution
+    from service.institutions.face import Institution
     from service.institutions.reminders import ReminderLog, verification_reminders
     from service.notify.models import Notification
 
@@ -37,7 +37,7 @@ def test_institutions_are_reminded_once_three_months_before_verification_falls_d
 
 
 def test_a_filed_clinic_is_never_reminded(app, database, demo):
-    from service.institutions.models import Institution
+    from service.institutions.face import Institution
     from service.institutions.reminders import ReminderLog, verification_reminders
 
     with database.session() as s:

@@ -10,7 +10,7 @@ from conftest import ApiClient, Database, Demo, csrf, error_of, logged_in
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians.models import Physician
 
 ORGANISATIONS = ("bj.wjw", "bj.chaoyang.wjw", "cq.jiangbei.wjw",

@@ -19,7 +19,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from service.engine.models import Case, WorkItem
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 
 INSTITUTION, BUREAU, OTHER_BUREAU, AUDITOR = (
     "inst.chaoyang1", "bj.chaoyang.wjw", "cq.jiangbei.wjw", "auditor")

@@ -110,7 +110,7 @@ def test_these_pages_are_hers_alone(client: FlaskClient) -> None:
 
 def test_she_chooses_her_department_among_her_institutions_departments(
         client: FlaskClient, demo: Demo, database: Database) -> None:
-    from service.institutions.departments import Department
+    from service.institutions.face import Department
     from service.physicians.admin_models import PhysicianDepartment
 
     logged_in(client, "doctor.demo")

@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from pypdf import PdfReader
 
 from service.core.extensions import db
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.printing import PrintError, render_pdf, zh_date
 from service.printing import pdf as printing
 

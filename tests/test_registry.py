@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from stdnum.cn import uscc
 
 from service.core.masking import mask_id, mask_name, mask_phone
-from service.institutions.models import Institution, registration_number
+from service.institutions.face import Institution
+from service.institutions.models import registration_number
 from service.registry.validation import resident_id_problem, uscc_problem
 from service.registry.versioning import RecordVersion, change_context, history, state_at
 

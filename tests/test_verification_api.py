@@ -17,7 +17,7 @@ def chaoyang(api, demo) -> Verification:
 
 
 def _institution(database, inst_id):
-    from service.institutions.models import Institution
+    from service.institutions.face import Institution
 
     return database.scalar(select(Institution).where(Institution.id == inst_id))
 

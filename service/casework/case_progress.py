@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from markupsafe import Markup
-from SpiffWorkflow.util.task import TaskState
 
-from service.engine import serialization
+from service.engine import plugins, serialization
 from service.engine.diagram import BPMN, render_svg
 from service.engine.models import Case, CaseEvent, WorkItem
 
@@ -52,22 +51,15 @@ def graph(bpmn_xml: str, process_id: str) -> Graph:
     return g
 
 
-LANE_LABELS = {"institution": "医疗机构", "bureau": "卫生健康行政部门", "physician": "医师"}
-
-
 def progress(case: Case, open_items: list[WorkItem],
              history: list[CaseEvent]) -> tuple[set[str], set[str]]:
     """(completed, active) BPMN element ids; waiting timers count as active."""
     g = graph(case.definition.bpmn_xml, case.process_id)
     completed: set[str] = set()
     active = {i.task for i in open_items}
-    if case.state:
-        p = case.deployed.parsed
-        wf = serialization.load(case.state, p.spec, p.subprocess_specs)
-        for task in wf.get_tasks(state=TaskState.COMPLETED | TaskState.WAITING):
-            if task.task_spec.bpmn_id:
-                (completed if task.has_state(TaskState.COMPLETED) else active).add(
-                    task.task_spec.bpmn_id)
+    done, waiting = serialization.element_states(case)
+    completed |= done
+    active |= waiting
     for event in history:
         if event.type == "started":
             completed |= {n for n, kind in g.kinds.items() if kind == "startEvent"}
@@ -97,6 +89,6 @@ def taken_flows(g: Graph, reached: set[str]) -> set[str]:
 def diagram(case: Case, open_items: list[WorkItem], history: list[CaseEvent]) -> Markup:
     completed, active = progress(case, open_items, history)
     xml = case.definition.bpmn_xml
-    svg = render_svg(xml, case.process_id, lane_labels=LANE_LABELS, completed=completed, active=active,
+    svg = render_svg(xml, case.process_id, lane_labels=plugins.lane_labels(), completed=completed, active=active,
                      taken_flows=taken_flows(graph(xml, case.process_id), completed | active))
     return Markup(svg)  # built by our renderer, which escapes every text it draws

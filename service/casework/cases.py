@@ -31,30 +31,11 @@ from service.engine.routing import may_act
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
-# What each startable process is for, in the applicant's words; the BPMN name is the heading.
-PROCESS_HELP = {
-    "institution_verification": (
-        "按《医疗机构管理条例实施细则》办理年度校验：在线填写校验申请书和人员名录、上传材料，"
-        "由发证机关网上审核；材料审核通过后打印网上服务通知书，携许可证副本原件到窗口办理。"
-        "审核退回时可按意见修改后再次提交。"
-    ),
-    "physician_filing": (
-        "本院医师调离、退休、退职、被辞退或被开除的，应自情形发生之日起 30 日内为其办理注册备案，"
-        "由审批机关审核；备案满两年仍未重新执业的，审批机关将拟注销其注册。"
-    ),
-    "physician_cancellation": (
-        "本院医师有死亡或者被宣告失踪、受刑事处罚、受吊销《医师执业证书》行政处罚、定期考核"
-        "不合格等应当注销注册情形的，应在 30 日内为其申请注销注册，由审批机关审批。"
-    ),
-}
-# Processes an institution starts for one of its physicians (seed 003 ch.3 §8.2–8.3): the
-# card asks which physician; several may run at once.
-FOR_PHYSICIAN = ("physician_filing", "physician_cancellation")
 PREVIEW_WIDTHS = (600, 900, 1200)
 
 
 def _startable() -> list:
-    lane = casework.START_LANES.get(current_user.kind)
+    lane = plugins.start_lane(current_user.kind)
     return [d for d in definitions.all_latest() if lane and lane in (d.startable_by or [])]
 
 
@@ -75,25 +56,14 @@ def new():
         for case in db.session.scalars(select(Case).where(
                 Case.subject_institution_id == subject["institution_id"], Case.status == "open",
                 Case.process_id.in_([d.process_id for d in processes
-                                     if d.process_id not in FOR_PHYSICIAN]))):
+                                     if not plugins.get_process_info(d.process_id).for_person]))):
             running.setdefault(case.process_id, case)
-    return render_template("cases/new.html", processes=processes, help=PROCESS_HELP,
-                           running=running, may_start=subject is not None,
-                           for_physician=FOR_PHYSICIAN, physicians=_own_physicians(subject))
-
-
-def _own_physicians(subject: dict | None) -> list:
-    """(id, name, masked ID number) of the physicians practising at the institution."""
-    from service.core.masking import mask_id
-    from service.physicians.models import Physician, PracticeRegistration
-
-    if subject is None:
-        return []
-    rows = db.session.execute(select(Physician.id, Physician.name, Physician.id_number).where(
-        Physician.id.in_(select(PracticeRegistration.physician_id).where(
-            PracticeRegistration.institution_id == subject["institution_id"],
-            PracticeRegistration.status == "active"))).order_by(Physician.name, Physician.id))
-    return [(pid, name, mask_id(number)) for pid, name, number in rows]
+    info = {d.process_id: plugins.get_process_info(d.process_id) for d in processes}
+    kinds = {i.for_person for i in info.values() if i.for_person}
+    people = {k: plugins.persons_of(k, subject["institution_id"]) for k in kinds} if subject else {}
+    return render_template("cases/new.html", processes=processes, info=info, running=running,
+                           may_start=subject is not None, people=people,
+                           lane_labels=plugins.lane_labels())
 
 
 @bp.post("/new")
@@ -103,12 +73,13 @@ def start():
     subject = _subject()
     if subject is None or process_id not in {d.process_id for d in _startable()}:
         abort(404)
-    raw = request.form.get("physician_id", "")
-    if process_id in FOR_PHYSICIAN:
+    kind = plugins.get_process_info(process_id).for_person
+    if kind:
+        raw = request.form.get(f"{kind}_id", "")
         if not raw.isdigit() or len(raw) > 9:
-            flash("请选择办理业务的医师。", "error")
+            flash(f"请选择办理业务的{plugins.lane_labels().get(kind, '人员')}。", "error")
             return redirect(url_for("cases.new"), 303)
-        subject["physician_id"] = int(raw)
+        subject[f"{kind}_id"] = int(raw)
     try:
         case = runtime.start(current_user, process_id, subject)
     except ApiError as exc:

@@ -16,43 +16,29 @@ from service.access.policy import require
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.times import SHANGHAI
-from service.engine import definitions
+from service.engine import definitions, plugins
 from service.engine.definitions import UserTaskInfo
 from service.engine.forms import document_fields
 from service.engine.models import Case, CaseEvent, WorkItem
 from service.engine.routing import may_act
 from service.engine.workdays import workdays_between
 
-OUTCOMES = {
-    "approved": "校验合格",
-    "refused": "不予校验",
-    "licence_to_be_cancelled": "拟注销执业许可证",
-    "withdrawn": "已撤回",
-    "info_changed": "信息已变更",
-    "info_not_agreed": "机构不同意",
-    "cancelled": "已注销",
-    "filed": "保留备案",
-    "practice_resumed": "已重新执业",
-}
-# The physician businesses (P1–P9) share outcome codes; "approved" reads as the business's
-# own decision (the name of its approval end event).
-PHYSICIAN_APPROVED = {
-    "physician_registration": "准予注册", "physician_change": "准予变更",
-    "physician_upgrade": "准予升级", "physician_multi_site_filing": "准予备案",
-    "physician_multi_site_cancel": "已取消备案", "physician_legacy_cancel": "已取消多地点",
-    "physician_military_in": "准予变更入", "physician_to_military": "准予变更到军队",
-    "physician_cancellation": "准予注销",
-}
-PHYSICIAN_REFUSED = "不予批准"
+# Outcomes the engine itself gives; each process names its own through the plug-in table.
+ENGINE_OUTCOMES = {"withdrawn": "已撤回"}
+
+
+def outcome_labels() -> dict[str, str]:
+    """Every outcome a case may end with, for the inbox filter."""
+    return {**plugins.outcome_labels(), **ENGINE_OUTCOMES}
 
 
 def outcome_name(case: Case) -> str:
     """The Chinese words for a finished case's outcome, in the terms of its business."""
-    if case.outcome == "approved" and case.process_id in PHYSICIAN_APPROVED:
-        return PHYSICIAN_APPROVED[case.process_id]
-    if case.outcome == "refused" and case.process_id in PHYSICIAN_APPROVED:
-        return PHYSICIAN_REFUSED
-    return OUTCOMES.get(case.outcome or "", case.outcome or "")
+    code = case.outcome or ""
+    own = plugins.get_process_info(case.process_id).outcomes
+    return own.get(code) or outcome_labels().get(code, code)
+
+
 EVENT_TYPES = {
     "started": "发起",
     "task_completed": "办理",
@@ -62,10 +48,6 @@ EVENT_TYPES = {
     "withdrawn": "撤回",
     "message_received": "收到外部消息",
 }
-# Which account kind starts a process of a lane (the BPMN start event's lane).
-START_LANES = {"institution": "institution", "administration": "bureau", "physician": "physician"}
-
-
 def today_local() -> date:
     return datetime.now(SHANGHAI).date()
 

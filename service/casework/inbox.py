@@ -64,7 +64,7 @@ def _filters() -> tuple[Filters, dict[str, list[str]]]:
         created_from=_date(args.get("from", ""), errors, "from"),
         created_to=_date(args.get("to", ""), errors, "to"),
         status=args.get("status", "") if args.get("status") in CASE_STATUSES else "",
-        outcome=args.get("outcome", "") if args.get("outcome") in casework.OUTCOMES else "",
+        outcome=args.get("outcome", "") if args.get("outcome") in casework.outcome_labels() else "",
         q=args.get("q", "").strip()[:60],
     )
     if flt.created_from and flt.created_to and flt.created_from > flt.created_to:
@@ -181,7 +181,7 @@ def _case_page(stmt: Select, template: str, **context):
     return render_template(
         template, cases=[case for (case,) in rows], current=current, next_cursor=next_cursor,
         filters=flt, errors=errors, args=request.args, processes=casework.process_names(),
-        statuses=CASE_STATUSES, outcomes=casework.OUTCOMES, **context,
+        statuses=CASE_STATUSES, outcomes=casework.outcome_labels(), **context,
     ), 400 if errors else 200
 
 

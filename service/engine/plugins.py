@@ -20,6 +20,8 @@ _PREFILLS: dict[str, Callable] = {}
 _CHECKS: dict[str, Callable] = {}
 _LANES: dict[str, Lane] = {}
 _SUBJECTS: dict[str, Callable] = {}
+_PROCESSES: dict[str, ProcessInfo] = {}
+_PERSONS_AT: dict[str, Callable] = {}
 _CASE_READERS: list[Callable] = []
 _PRINTOUTS: list[Callable] = []
 
@@ -50,11 +52,24 @@ class CheckContext:
 
 @dataclass(frozen=True)
 class Lane:
-    """A BPMN lane: the roles that act on its tasks and who may start a process through it."""
+    """A BPMN lane: its name on diagrams, the roles that act on its tasks, the account kind
+    that starts processes through it and whether a given account may."""
 
     name: str
     roles: tuple[str, ...]
+    label: str
+    starter_kind: str | None = None
     may_start: Callable[[Any, Any, Any], bool] = lambda actor, definition, institution: False
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """What pages say about a process: what it is for, its outcomes in its own words, and the
+    kind of person an institution starts it for (the start card then asks which one)."""
+
+    help: str | None = None
+    outcomes: dict = field(default_factory=dict)
+    for_person: str | None = None
 
 
 @dataclass
@@ -105,9 +120,24 @@ def subject_loader(kind: str) -> Callable:
     return _registrar(_SUBJECTS)(kind)
 
 
-def lane(name: str, roles: tuple[str, ...], may_start: Callable | None = None) -> None:
-    """Declare a lane's roles and, when its tasks may start a process, who may start it."""
-    _LANES[name] = Lane(name, roles, may_start) if may_start else Lane(name, roles)
+def lane(name: str, roles: tuple[str, ...], label: str, starter_kind: str | None = None,
+         may_start: Callable | None = None) -> None:
+    """Declare a lane: its roles, its label and, when accounts of ``starter_kind`` start
+    processes through it, whether one may (actor, definition, institution) -> bool."""
+    extra = {"may_start": may_start} if may_start else {}
+    _LANES[name] = Lane(name, roles, label, starter_kind, **extra)
+
+
+def process_info(process_id: str, *, help: str | None = None, outcomes: dict | None = None,
+                 for_person: str | None = None) -> None:
+    """Describe a process for the pages (see :class:`ProcessInfo`)."""
+    _PROCESSES[process_id] = ProcessInfo(help, dict(outcomes or {}), for_person)
+
+
+def persons_at(kind: str) -> Callable:
+    """Register the persons of a kind an institution may act for:
+    (institution id) -> [(id, name, masked ID number)]."""
+    return _registrar(_PERSONS_AT)(kind)
 
 
 def case_reader(fn: Callable) -> Callable:
@@ -151,6 +181,33 @@ def get_subject_loader(kind: str) -> Callable | None:
 
 def get_lane(name: str) -> Lane | None:
     return _LANES.get(name)
+
+
+def start_lane(kind: str) -> str | None:
+    """The lane accounts of ``kind`` start processes through."""
+    return next((n for n, lane in _LANES.items() if lane.starter_kind == kind), None)
+
+
+def lane_labels() -> dict[str, str]:
+    return {n: lane.label for n, lane in _LANES.items()}
+
+
+def get_process_info(process_id: str) -> ProcessInfo:
+    return _PROCESSES.get(process_id) or ProcessInfo()
+
+
+def outcome_labels() -> dict[str, str]:
+    """Every outcome any process names, with the first label registered for it."""
+    labels: dict[str, str] = {}
+    for info in _PROCESSES.values():
+        for code, label in info.outcomes.items():
+            labels.setdefault(code, label)
+    return labels
+
+
+def persons_of(kind: str, institution_id: int) -> list:
+    fn = _PERSONS_AT.get(kind)
+    return fn(institution_id) if fn else []
 
 
 def case_readers() -> list[Callable]:

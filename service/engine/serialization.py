@@ -77,3 +77,17 @@ def fingerprint(workflow: BpmnWorkflow) -> str:
 
 def _canonical(data: dict) -> dict:
     return {k: v for k, v in sorted(data.items()) if not k.startswith("_")}
+
+
+def element_states(case) -> tuple[set[str], set[str]]:
+    """(completed, waiting) BPMN element ids in the case's stored state (since compaction)."""
+    completed: set[str] = set()
+    waiting: set[str] = set()
+    if case.state:
+        p = case.deployed.parsed
+        wf = load(case.state, p.spec, p.subprocess_specs)
+        for task in wf.get_tasks(state=TaskState.COMPLETED | TaskState.WAITING):
+            if task.task_spec.bpmn_id:
+                (completed if task.has_state(TaskState.COMPLETED) else waiting).add(
+                    task.task_spec.bpmn_id)
+    return completed, waiting

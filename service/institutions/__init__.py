@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         models,
         pages,
         prints,
+        processes,
         reminders,
         routes,
         verification,

@@ -34,10 +34,10 @@ def issuing_authority(case) -> Target:
     return Target("administration", inst.issuing_authority_id)
 
 
-plugins.lane("institution", ("inst_admin", "inst_clerk"),
+plugins.lane("institution", ("inst_admin", "inst_clerk"), "医疗机构", "institution",
              may_start=lambda actor, definition, inst: (
                  actor.kind == "institution" and actor.institution_id == inst.id))
-plugins.lane("bureau", ("bureau_clerk", "bureau_head"),
+plugins.lane("bureau", ("bureau_clerk", "bureau_head"), "卫生健康行政部门", "administration",
              may_start=lambda actor, definition, inst: (
                  actor.kind == "administration"
                  and actor.administration_id == inst.issuing_authority_id))

@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
         models,
         pages,
         print_pages,
+        processes,
         recovery_pages,
         roster,
         routes,

@@ -17,7 +17,7 @@ from service.access.targets import Target, notify
 from service.core.extensions import db
 from service.core.times import add_years
 from service.engine.plugins import ActionContext, action, prefill
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians.certificates import ensure_certificate_number
 from service.physicians.models import END_REASONS, Physician, PracticeRegistration
 from service.physicians.routes import authority_for

@@ -15,7 +15,7 @@ from service.access import throttle
 from service.access.models import Account
 from service.core.extensions import db
 from service.core.times import utcnow
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians.activation_codes import normalise_code, redeemable
 from service.physicians.admin_models import ActivationCode
 from service.physicians.models import Physician

@@ -18,7 +18,7 @@ from service.access.models import Account, ApiToken
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.times import utcnow
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.notify import outbox
 from service.physicians.admin_models import AccountRevocation, ActivationCode
 from service.physicians.models import Physician

@@ -18,8 +18,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine import definitions
 from service.engine.models import Case
-from service.institutions.departments import Department
-from service.institutions.models import Institution
+from service.institutions.face import Department, Institution
 from service.physicians.pages import bp, me, physician, start_case
 from service.physicians.routes import ALLOWED_BEFORE_ACTIVATION
 from service.physicians.services import assign_department, department_of

@@ -18,7 +18,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.masking import mask_id, mask_phone
 from service.core.paging import QueryError
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians import services
 from service.physicians.activation_codes import accounts_of, latest_codes
 from service.physicians.lists import LISTS, RosterFilters, iterate_roster, roster_page

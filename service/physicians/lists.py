@@ -24,8 +24,7 @@ from service.access.policy import READ, scope
 from service.core.extensions import db
 from service.core.paging import MAX_LIMIT, QueryError, after_cursor, encode_key
 from service.core.times import SHANGHAI
-from service.institutions.departments import Department
-from service.institutions.models import Institution
+from service.institutions.face import Department, Institution
 from service.physicians.admin_models import PhysicianDepartment
 from service.physicians.models import (
     PHYSICIAN_CATEGORIES,

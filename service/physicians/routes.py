@@ -53,7 +53,7 @@ def _may_start(actor, definition, inst) -> bool:
         actor.activated_at is not None or definition.process_id in ALLOWED_BEFORE_ACTIVATION)
 
 
-plugins.lane("physician", ("physician",), may_start=_may_start)
+plugins.lane("physician", ("physician",), "医师", "physician", may_start=_may_start)
 
 
 @plugins.subject_loader("person")

@@ -22,7 +22,7 @@ from service.core.extensions import db
 from service.core.times import SHANGHAI, add_years
 from service.engine.models import Case, CaseEvent
 from service.engine.plugins import CheckContext, check
-from service.institutions.models import Institution
+from service.institutions.face import Institution
 from service.physicians.models import Physician, PracticeRegistration
 from service.registry import codes
 from service.registry.reference import Division

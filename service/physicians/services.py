@@ -18,8 +18,7 @@ from service.access.models import Account
 from service.access.policy import READ, require, scope
 from service.core.errors import ApiError
 from service.core.extensions import db
-from service.institutions.departments import Department, DepartmentSubject
-from service.institutions.models import Institution
+from service.institutions.face import Department, DepartmentSubject, Institution
 from service.physicians.admin_models import ApprovalAuthoritySetting, PhysicianDepartment
 from service.physicians.models import PHYSICIAN_CATEGORIES, Physician, PracticeRegistration
 from service.registry import codes

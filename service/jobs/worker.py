@@ -1,7 +1,0 @@
-"""Entry for ``dramatiq service.jobs.worker``: the app the actors run in, and every actor."""
-from __future__ import annotations
-
-from service import create_app
-
-app = create_app()
-
