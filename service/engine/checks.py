@@ -42,13 +42,13 @@ def before_submission(actor: Account, item: WorkItem, data: dict) -> None:
         return
     case = item.case
     _refuse(get_check(name)(CheckContext(
-        case.process_id, item.task, actor, case.subject_institution, case.subject_physician,
+        case.process_id, item.task, actor, case.subject_institution, case.subject_person,
         case, data)))
 
 
 def is_applicant(actor: Account, case: Case) -> bool:
     """Who may withdraw: the starter, or a colleague at the institution that applied; never the
-    institution a physician's own application is addressed to (it decides by agreeing or not)."""
+    institution a person's own application is addressed to (it decides by agreeing or not)."""
     return actor.id == case.started_by_id or (
         actor.kind == "institution" and actor.institution_id is not None
         and actor.institution_id == case.subject_institution_id

@@ -9,12 +9,14 @@ page's own elements); the ``done`` / ``active`` classes are hooks only.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping
 from collections.abc import Set as AbstractSet
 from xml.sax.saxutils import escape
+
+from service.engine.diagram_text import is_wide
+from service.engine.diagram_text import text_width as _width
+from service.engine.diagram_text import wrap as _wrap
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMNDI = "http://www.omg.org/spec/BPMN/20100524/DI"
@@ -37,8 +39,6 @@ INK, LINE, FILL, FLOW = "#1f2d3d", "#34577f", "#f7f9fc", "#7b8794"
 POOL_LINE, POOL_FILL, POOL_HEAD, LANE_HEAD = "#a9b8c9", "#fcfdfe", "#dde7f2", "#edf2f8"
 DONE_LINE, DONE_FILL, ACTIVE_LINE, ACTIVE_FILL = "#2e7d32", "#e8f5e9", "#e8710a", "#fff1e0"
 HEADER = 30.0  # the name band of a pool or lane, as bpmn-js lays them out
-CLOSING = frozenset("，。、；：！？）》」』”’,.;:!?)")  # Chinese line breaking: never starts a line
-OPENING = frozenset("（《「『“‘(")  # never ends a line
 
 Box = tuple[float, float, float, float]
 
@@ -77,60 +77,6 @@ def _bounds(di: ET.Element | None) -> Box | None:
     b = None if di is None else di.find(f"{{{DC}}}Bounds")
     return None if b is None else (float(b.get("x", 0)), float(b.get("y", 0)),
                                    float(b.get("width", 0)), float(b.get("height", 0)))
-
-
-def _wide(ch: str) -> bool:
-    return unicodedata.east_asian_width(ch) in "WF"
-
-
-def _width(text: str, size: float) -> float:
-    """An estimate (no font metrics offline): a CJK character is 1 em, anything else 0.6 em."""
-    return sum(size if _wide(ch) else .6 * size for ch in text)
-
-
-def _greedy(text: str, width: float, size: float) -> list[str]:
-    lines: list[str] = []
-    for paragraph in text.splitlines() or [""]:
-        tokens: list[str] = []  # a Latin word, or one CJK character with its punctuation
-        for tok in re.findall(r"[!-~]+\s*|\s+|.", paragraph):
-            if tokens and (tok[0] in CLOSING or tokens[-1][-1] in OPENING):
-                tokens[-1] += tok
-            else:
-                tokens.append(tok)
-        line = ""
-        for tok in tokens:
-            if line.strip() and _width((line + tok).rstrip(), size) > width:
-                lines.append(line.rstrip())
-                line = tok.lstrip()
-            else:
-                line += tok
-            while len(line) > 1 and _width(line.rstrip(), size) > width:  # a too-long word
-                cut = next(i for i in range(len(line) - 1, 0, -1)
-                           if _width(line[:i], size) <= width or i == 1)
-                lines.append(line[:cut])
-                line = line[cut:]
-        if line.strip():
-            lines.append(line.rstrip())
-    return lines
-
-
-def _lone(line: str) -> bool:
-    return len(line.rstrip("".join(CLOSING))) == 1
-
-
-def _wrap(text: str, width: float, size: float, max_lines: int = 99) -> list[str]:
-    """Lines of at most ``width``, without a lone last character, cut with … if too many."""
-    lines = _greedy(text, width, size)
-    if 1 < len(lines) <= max_lines and _lone(lines[-1]):
-        for narrower in (_greedy(text, width - k * size, size) for k in (1, 2, 3)):
-            if len(narrower) == len(lines) and not _lone(narrower[-1]):
-                return narrower
-    if len(lines) > max_lines:
-        last = lines[max_lines - 1]
-        while last and _width(last + "…", size) > width:
-            last = last[:-1]
-        lines = lines[:max_lines - 1] + [last + "…"]
-    return lines
 
 
 class _Canvas:
@@ -270,7 +216,7 @@ def _pool(c: _Canvas, kind: str, box: Box, horizontal: bool, name: str) -> str:
     if not horizontal:
         return out + c.text(_wrap(name, w - 10, size, 1), x + w / 2, y + (HEADER - size * 1.25) / 2,
                             size, weight=weight)
-    if any(_wide(ch) for ch in name):  # Chinese is written vertically, upright
+    if any(is_wide(ch) for ch in name):  # Chinese is written vertically, upright
         chars = [ch for ch in name if not ch.isspace()]
         size = max(9.0, min(size, (h - 12) / len(chars) / 1.25))
         fits = max(1, int((h - 12) // (size * 1.25)))

@@ -87,6 +87,11 @@ class Case(db.Model):
         return CASE_STATUSES.get(self.status, self.status)
 
     @property
+    def subject_person(self):
+        """The person the case is about, if any (the columns are named by persons' domains)."""
+        return self.subject_physician
+
+    @property
     def deployed(self):
         """The pinned version's cached spec and forms (no query after the first)."""
         from service.engine.definitions import deployed

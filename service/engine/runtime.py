@@ -169,9 +169,9 @@ def conflicts() -> Iterator[None]:
 def start(actor: Account, process_id: str, subject: dict, data: dict | None = None) -> Case:
     """Start a case of the newest version of ``process_id`` about ``subject``.
 
-    ``subject.institution_id`` is the institution the case is about or addressed to; for
-    physician processes the applicant is the calling physician, or ``subject.physician_id``
-    when an institution acts for one of its physicians.
+    ``subject.institution_id`` is the institution the case is about or addressed to; the
+    applicant of a person's process is found by the ``person`` subject loader a persons'
+    domain registers (the caller, or the person an institution acts for).
     """
     definition = definitions.latest(process_id)
     if definition is None:
