@@ -1,7 +1,7 @@
 """Case pages: start a business (发起业务), the case page, withdrawal, document previews.
 
-The audit page and the print-outs live in ``case_audit.py`` and ``case_prints.py`` on the same
-blueprint.
+The audit page lives in ``case_audit.py`` on the same blueprint; print-outs are added to it by
+the domains that own them (listed on the case page through the engine's print-out table).
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from service.access.models import Account
 
-# Accounts that receive work items (see engine.routing._organisation).
+# Accounts that receive work items (their inbox key names an organisation or a person).
 INBOX_KINDS = ("administration", "institution", "physician", "nurse")
 
 
