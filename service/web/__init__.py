@@ -1,11 +1,12 @@
 """Server-rendered pages (Chinese), one blueprint per area."""
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
+from service.access import sessions
 from service.access.models import Account
-from service.core.extensions import db, login_manager
+from service.core.extensions import login_manager
 from service.web.menu import menu_for
 
 # Endpoints open to a session whose password must be changed first; REST has its own auth.
@@ -24,14 +25,10 @@ def register(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load(session_id: str) -> Account | None:
-        ident, _, epoch = session_id.partition(":")
-        if not ident.isdigit() or not epoch.isdigit():
-            return None
-        account = db.session.get(Account, int(ident))
-        if account is None or account.session_epoch != int(epoch):
-            return None
-        return account
+    def _load(user_id: str) -> Account | None:
+        # a cookie is good only while its server-side login is live (logout ends it) and the
+        # account's epoch is unchanged (a password change or reset ends every login)
+        return sessions.account_for(user_id, session.get(sessions.SESSION_KEY))
 
     app.jinja_env.globals["menu_for"] = menu_for
     filters.register(app)

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from service.access import sessions
 from service.access.accounts import change_password as set_own_password
 from service.access.login import LoginError, authenticate, login_rate_limit
 from service.access.passwords import verify_password
@@ -37,19 +38,33 @@ def login():
         except LoginError as exc:
             error = exc.message
         else:
-            login_user(account)
-            if account.must_change_password:
-                flash("首次登录或密码已重置，请先修改密码。", "warning")
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_path(request.args.get("next"), url_for("home.index")))
+            return open_session(account, request.args.get("next"))
     status = 401 if error else (400 if form.errors else 200)
     return render_template("auth/login.html", form=form, error=error), status
+
+
+def open_session(account, next_path: str | None):
+    """Start a server-side login for ``account`` in a fresh cookie and go where it goes next."""
+    key = sessions.start(account)
+    db.session.commit()
+    session.clear()  # nothing from before the login survives into it (no session fixation)
+    session[sessions.SESSION_KEY] = key
+    login_user(account)
+    if account.must_change_password:
+        flash("首次登录或密码已重置，请先修改密码。", "warning")
+        return redirect(url_for("auth.change_password"))
+    return redirect(safe_path(next_path, url_for("home.index")))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
+    # ends this login only: the holder's other browsers stay logged in (a password change
+    # ends them all)
+    sessions.end(session.get(sessions.SESSION_KEY))
+    db.session.commit()
     logout_user()
+    session.pop(sessions.SESSION_KEY, None)
     flash("您已安全退出。", "info")
     return redirect(url_for("auth.login"))
 

@@ -1,0 +1,43 @@
+"""Server-side page logins, the previous password and the second factor
+
+Revision ID: b3d9c4e1f5a7
+Revises: a8e1f0c2b7d4
+Create Date: 2026-12-02 12:20:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+import service.core.extensions
+
+revision = 'b3d9c4e1f5a7'
+down_revision = 'a8e1f0c2b7d4'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'login_session',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('key_hash', sa.String(length=64), nullable=False),
+        sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('expires_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('ended_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['account_id'], ['account.id'],
+                                name=op.f('fk_login_session_account_id_account')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_login_session')),
+    )
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.create_index('ix_login_session_key', ['key_hash'], unique=True)
+        batch_op.create_index(batch_op.f('ix_login_session_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_login_session_expires_at'), ['expires_at'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('login_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_session_expires_at'))
+        batch_op.drop_index(batch_op.f('ix_login_session_account_id'))
+        batch_op.drop_index('ix_login_session_key')
+    op.drop_table('login_session')
