@@ -25,6 +25,13 @@ def create_app(overrides: dict | None = None) -> Flask:
         TOKEN_TTL_HOURS=settings.token_ttl_hours,
     )
     app.config.update({k: v for k, v in (overrides or {}).items() if k.isupper()})
+    if settings.trusted_proxies:
+        # the client address (login pauses, rate limits) and scheme come from X-Forwarded-*
+        # only as set by this many proxies in front; without it they are the proxy's own
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

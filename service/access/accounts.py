@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, select
 
+from service.access import throttle
 from service.access.codes import PHONE
 from service.access.models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, Account
 from service.access.passwords import hash_password, initial_password, password_problem
@@ -110,6 +111,7 @@ def reset_password(actor: Account, account: Account) -> None:
     account.password_hash = hash_password(password)
     account.must_change_password = True
     account.failed_logins, account.locked_until = 0, None
+    throttle.clear_login_lockouts(account.id)
     account.session_epoch += 1
     _send_password(account, password, "密码重置")
 

@@ -43,6 +43,7 @@ class Settings:
     session_cookie_secure: bool
     notify_gateway: str
     token_ttl_hours: int
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -66,6 +67,7 @@ class Settings:
             session_cookie_secure=_bool_value(env.get("SESSION_COOKIE_SECURE") or str(not embedded)),
             notify_gateway=env.get("NOTIFY_GATEWAY", "log"),
             token_ttl_hours=int(env.get("TOKEN_TTL_HOURS", "12")),
+            trusted_proxies=_count(env.get("TRUSTED_PROXIES") or "0", "TRUSTED_PROXIES"),
         )
 
     def flask_config(self) -> dict:
@@ -87,6 +89,12 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "JSON_AS_ASCII": False,
         }
+
+
+def _count(raw: str, name: str) -> int:
+    if not raw.strip().isascii() or not raw.strip().isdigit() or int(raw) > 10:
+        raise RuntimeError(f"{name} must be a whole number from 0 to 10, not {raw!r}")
+    return int(raw)
 
 
 def _engine_options(url: str) -> dict:
