@@ -57,6 +57,9 @@ class Account(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
+    # The password before the current one the holder chose (not an issued initial one): a new
+    # password may not go back to it.
+    previous_password_hash: Mapped[str | None] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(16))
     roles: Mapped[list] = mapped_column(db.JSON, default=list)

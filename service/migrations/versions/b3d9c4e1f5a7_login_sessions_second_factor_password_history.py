@@ -17,6 +17,8 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('previous_password_hash', sa.String(length=256), nullable=True))
     op.create_table(
         'login_session',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,3 +43,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_login_session_account_id'))
         batch_op.drop_index('ix_login_session_key')
     op.drop_table('login_session')
+    with op.batch_alter_table('account', schema=None) as batch_op:
+        batch_op.drop_column('previous_password_hash')
