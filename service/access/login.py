@@ -11,7 +11,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import bindparam, select
 
 from service.access import throttle
-from service.access.accounts import find_by_username
+from service.access.login_names import find_login_account
 from service.access.models import Account, ApiToken
 from service.access.passwords import burn_time, verify_password
 from service.core.extensions import db
@@ -34,9 +34,10 @@ class LoginError(Exception):
 
 
 def authenticate(username: str, password: str, address: str | None = None) -> Account:
-    """The account for these credentials, tried from ``address`` (default: the request's)."""
+    """The account for these credentials, tried from ``address`` (default: the request's);
+    ``username`` may also be a physician's or nurse's verified phone or certificate number."""
     password = password or ""
-    account = find_by_username(username or "")
+    account = find_login_account(username or "")
     subject = _subject(account, username or "", address or _client_address())
     until = throttle.locked_until(PURPOSE, subject)
     if until is not None:

@@ -20,7 +20,7 @@ class Form(FlaskForm):
 
 
 class LoginForm(Form):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
+    username = StringField("用户名/手机号码/证书编号", validators=[DataRequired("请输入用户名"), Length(max=40)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
 
 
