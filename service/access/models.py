@@ -197,3 +197,27 @@ class LoginSession(db.Model):
     @staticmethod
     def digest(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SecondFactor(db.Model):
+    """An account's authenticator app (TOTP, RFC 6238): the seed's 电子钥匙. The secret is kept
+    encrypted with a key from the environment; ``confirmed_at`` is set by the first right code."""
+
+    __tablename__ = "second_factor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    # the last time step a code was accepted for: a code works once
+    last_step: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator; only a keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

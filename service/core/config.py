@@ -44,6 +44,8 @@ class Settings:
     notify_gateway: str
     token_ttl_hours: int
     trusted_proxies: int = 0
+    require_second_factor: bool = False
+    second_factor_key: str | None = None
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -68,6 +70,8 @@ class Settings:
             notify_gateway=env.get("NOTIFY_GATEWAY", "log"),
             token_ttl_hours=int(env.get("TOKEN_TTL_HOURS", "12")),
             trusted_proxies=_count(env.get("TRUSTED_PROXIES") or "0", "TRUSTED_PROXIES"),
+            require_second_factor=_bool_value(env.get("REQUIRE_SECOND_FACTOR") or str(not embedded)),
+            second_factor_key=env.get("SECOND_FACTOR_KEY") or None,
         )
 
     def flask_config(self) -> dict:
