@@ -23,8 +23,18 @@ def create_app(overrides: dict | None = None) -> Flask:
         STORAGE_DIR=str(settings.storage_dir),
         NOTIFY_GATEWAY=settings.notify_gateway,
         TOKEN_TTL_HOURS=settings.token_ttl_hours,
+        REQUIRE_SECOND_FACTOR=settings.require_second_factor,
+        SECOND_FACTOR_KEY=settings.second_factor_key,
+        SECOND_FACTOR_EXEMPT=_demo_usernames() if settings.demo_data else set(),
     )
     app.config.update({k: v for k, v in (overrides or {}).items() if k.isupper()})
+    if settings.trusted_proxies:
+        # the client address (login pauses, rate limits) and scheme come from X-Forwarded-*
+        # only as set by this many proxies in front; without it they are the proxy's own
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     settings.storage_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
@@ -49,6 +59,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_packages(app)
     cli.register(app)
     return app
+
+
+def _demo_usernames() -> set[str]:
+    from service import demo
+
+    return demo.usernames()
 
 
 def _register_packages(app: Flask) -> None:

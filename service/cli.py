@@ -68,7 +68,7 @@ def create_admin(username: str, password: str, display_name: str) -> None:
         raise click.BadParameter("must start with a letter; letters, digits, . _ -", param_hint="USERNAME")
     if find_by_username(username):
         raise click.ClickException(f"account {username} already exists")
-    problem = password_problem(password)
+    problem = password_problem(password, names=(username, display_name))
     if problem:
         raise click.BadParameter(problem, param_hint="--password")
     db.session.add(Account(username=username, display_name=display_name, kind="staff",

@@ -15,7 +15,7 @@ from service.physicians.models import Physician
 from service.registry.versioning import RecordVersion
 
 _CODE = re.compile(r"验证码为 (\d{6})")
-PASSWORD = "Signup2024"
+PASSWORD = "Kaiming2024x"
 
 
 @dataclass(frozen=True)

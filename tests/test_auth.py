@@ -22,7 +22,7 @@ from service.access.models import Account
 from service.access.passwords import verify_password
 
 TOKEN = "/api/v1/auth/token"
-LOCKED_PAGE_MESSAGE = "连续登录失败次数过多，账户已临时锁定"
+LOCKED_PAGE_MESSAGE = "连续登录失败次数过多，请 15 分钟后再试"
 
 
 def _token(client: FlaskClient, username: str, password: str):
@@ -93,7 +93,7 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client: Fl
     response = _token(client, "inst.chaoyang2", DEMO_PASSWORD)
     assert response.status_code == 401
     error = error_of(response)
-    assert error["code"] == "account_locked" and "锁定" in error["message"]
+    assert error["code"] == "account_locked" and "分钟后再试" in error["message"]
 
 
 def test_a_locked_account_sees_the_chinese_lockout_message_on_the_login_page(

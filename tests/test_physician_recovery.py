@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from service.notify.models import Notification
 
-PHONE, EMAIL, NEW_PASSWORD = "13900001111", "zhangjunhao@example.cn", "Recovered77"
+PHONE, EMAIL, NEW_PASSWORD = "13900001111", "zhangjunhao@example.cn", "Huifu2024qz"
 
 
 def _signed_up(client: FlaskClient, database: Database) -> None:

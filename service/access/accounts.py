@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, select
 
+from service.access import throttle
 from service.access.codes import PHONE
 from service.access.models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, Account
 from service.access.passwords import hash_password, initial_password, password_problem
@@ -107,9 +108,10 @@ def issue_account(actor: Account, *, username: str, display_name: str, phone: st
 def reset_password(actor: Account, account: Account) -> None:
     """Issue a new initial password (sent by SMS) and end the account's sessions."""
     password = initial_password()
-    account.password_hash = hash_password(password)
+    store_password(account, password)
     account.must_change_password = True
     account.failed_logins, account.locked_until = 0, None
+    throttle.clear_login_lockouts(account.id)
     account.session_epoch += 1
     _send_password(account, password, "密码重置")
 
@@ -121,13 +123,29 @@ def set_enabled(account: Account, enabled: bool) -> None:
 
 def change_password(account: Account, new_password: str) -> str | None:
     """Set a new password chosen by the account holder; returns a Chinese problem or None."""
-    problem = password_problem(new_password)
+    problem = new_password_problem(account, new_password)
     if problem:
         return problem
-    account.password_hash = hash_password(new_password)
+    store_password(account, new_password)
     account.must_change_password = False
     account.session_epoch += 1
     return None
+
+
+def new_password_problem(account: Account, password: str) -> str | None:
+    """Why ``password`` may not become this account's password (its own names, the current or
+    the previous password, the general rules), in Chinese, or None."""
+    return password_problem(
+        password, names=(account.username, account.display_name, account.phone, account.email),
+        used_hashes=(account.password_hash, account.previous_password_hash))
+
+
+def store_password(account: Account, password: str) -> None:
+    """Hash and set ``password``, keeping the holder's own previous one (an issued initial
+    password is not hers, so it is not kept)."""
+    if account.password_hash and not account.must_change_password:
+        account.previous_password_hash = account.password_hash
+    account.password_hash = hash_password(password)
 
 
 def _send_password(account: Account, password: str, subject: str) -> None:

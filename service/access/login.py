@@ -1,23 +1,31 @@
-"""Authentication with temporary lockout, for both the login page and the token endpoint."""
+"""Authentication with a temporary pause per account and address, for the login page and the
+token endpoint; bearer tokens."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import secrets
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import bindparam, select
 
-from service.access.accounts import find_by_username
+from service.access import throttle
+from service.access.login_names import find_login_account
 from service.access.models import Account, ApiToken
 from service.access.passwords import burn_time, verify_password
-from service.access.throttle import LOCKOUT, MAX_FAILURES, minutes_left
 from service.core.extensions import db
 from service.core.times import utcnow
 
+# Failed logins are counted per (account, client address): five in a row from one address stop
+# that address for 15 minutes, while the holder still logs in from anywhere else. Names that
+# are no account are counted the same way, so the answers cannot tell them apart.
+PURPOSE = throttle.LOGIN
+BAD_CREDENTIALS = "用户名或密码错误"
+
 
 class LoginError(Exception):
-    """Why a login failed, in Chinese; ``locked`` when the account is temporarily locked."""
+    """Why a login failed, in Chinese; ``locked`` while this address is paused for the name."""
 
     def __init__(self, message: str, locked: bool = False) -> None:
         super().__init__(message)
@@ -25,31 +33,43 @@ class LoginError(Exception):
         self.locked = locked
 
 
-def authenticate(username: str, password: str) -> Account:
-    """The account for these credentials; counts failures and locks after five in a row."""
-    account = find_by_username(username or "")
+def authenticate(username: str, password: str, address: str | None = None) -> Account:
+    """The account for these credentials, tried from ``address`` (default: the request's);
+    ``username`` may also be a physician's or nurse's verified phone or certificate number."""
+    password = password or ""
+    account = find_login_account(username or "")
+    subject = _subject(account, username or "", address or _client_address())
+    until = throttle.locked_until(PURPOSE, subject)
+    if until is not None:
+        raise LoginError(_locked_message(until), locked=True)
     if account is None:
-        burn_time(password or "")
-        raise LoginError("用户名或密码错误")
-    now = utcnow()
-    if account.locked_until and account.locked_until > now:
-        raise LoginError(_locked_message(account), locked=True)
-    if not verify_password(account.password_hash, password or ""):
-        account.failed_logins += 1
-        locked = account.failed_logins >= MAX_FAILURES
-        if locked:
-            account.locked_until, account.failed_logins = now + LOCKOUT, 0
-        db.session.commit()
-        if locked:
-            raise LoginError(_locked_message(account), locked=True)
-        # the same answer as for an unknown user name, so that names cannot be probed
-        raise LoginError("用户名或密码错误")
+        burn_time(password)  # as long as a real check, so timing tells no names either
+    if account is None or not verify_password(account.password_hash, password):
+        failure = throttle.fail(PURPOSE, subject)
+        db.session.commit()  # the count must survive the refusal
+        if failure.locked_until is not None:
+            raise LoginError(_locked_message(failure.locked_until), locked=True)
+        raise LoginError(BAD_CREDENTIALS)
     if not account.is_enabled:
         raise LoginError("该账户已停用，请联系发放账户的卫生行政部门")
+    throttle.clear(PURPOSE, subject)
     account.previous_login_at = account.last_login_at  # shown in the holder's security settings
-    account.failed_logins, account.locked_until, account.last_login_at = 0, None, now
+    account.last_login_at = utcnow()
     db.session.commit()
     return account
+
+
+def _subject(account: Account | None, name: str, address: str) -> str:
+    if account is not None:
+        return f"{account.id}|{address}"
+    digest = hashlib.sha256(name.strip().lower().encode()).hexdigest()[:16]
+    return f"?{digest}|{address}"
+
+
+def _client_address() -> str:
+    # behind a proxy this is the client's address only when TRUSTED_PROXIES says how many
+    # proxies set X-Forwarded-For (ProxyFix in create_app); otherwise it is the proxy's
+    return (request.remote_addr if has_request_context() else None) or "-"
 
 
 def login_rate_limit() -> str:
@@ -57,8 +77,8 @@ def login_rate_limit() -> str:
     return current_app.config.get("LOGIN_RATE_LIMIT", "20/minute")
 
 
-def _locked_message(account: Account) -> str:
-    return f"连续登录失败次数过多，账户已临时锁定，请 {minutes_left(account.locked_until)} 分钟后再试"
+def _locked_message(until) -> str:
+    return f"连续登录失败次数过多，请 {throttle.minutes_left(until)} 分钟后再试"
 
 
 def issue_token(account: Account, name: str = "login", scopes: list[str] | None = None,

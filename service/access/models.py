@@ -57,6 +57,9 @@ class Account(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
+    # The password before the current one the holder chose (not an issued initial one): a new
+    # password may not go back to it.
+    previous_password_hash: Mapped[str | None] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(16))
     roles: Mapped[list] = mapped_column(db.JSON, default=list)
@@ -176,3 +179,45 @@ class VerificationCode(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginSession(db.Model):
+    """One page login (one browser): the session cookie carries a random key whose SHA-256 is
+    stored here, so logging out ends this login server-side and a copied cookie stops working."""
+
+    __tablename__ = "login_session"
+    __table_args__ = (Index("ix_login_session_key", "key_hash", unique=True),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @staticmethod
+    def digest(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SecondFactor(db.Model):
+    """An account's authenticator app (TOTP, RFC 6238): the seed's 电子钥匙. The secret is kept
+    encrypted with a key from the environment; ``confirmed_at`` is set by the first right code."""
+
+    __tablename__ = "second_factor"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), unique=True)
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    # the last time step a code was accepted for: a code works once
+    last_step: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for the authenticator; only a keyed hash is kept."""
+
+    __tablename__ = "recovery_code"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from service.access.models import Throttle
 from service.core.extensions import db
@@ -14,6 +14,8 @@ from service.core.times import utcnow
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
+# the purpose of failed logins; their subject is ``<account id>|<address>``
+LOGIN = "login"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,17 @@ def clear(purpose: str, subject: str) -> None:
     row = _row(purpose, subject)
     if row is not None:
         db.session.delete(row)
+
+
+def clear_prefix(purpose: str, prefix: str) -> None:
+    """Delete the rows of ``purpose`` whose subject starts with ``prefix``."""
+    db.session.execute(delete(Throttle).where(
+        Throttle.purpose == purpose, Throttle.subject.startswith(prefix, autoescape=True)))
+
+
+def clear_login_lockouts(account_id: int) -> None:
+    """Lift every address's pause on logging in to this account."""
+    clear_prefix(LOGIN, f"{account_id}|")
 
 
 def minutes_left(until: datetime) -> int:

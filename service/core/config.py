@@ -43,6 +43,9 @@ class Settings:
     session_cookie_secure: bool
     notify_gateway: str
     token_ttl_hours: int
+    trusted_proxies: int = 0
+    require_second_factor: bool = False
+    second_factor_key: str | None = None
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -66,6 +69,9 @@ class Settings:
             session_cookie_secure=_bool_value(env.get("SESSION_COOKIE_SECURE") or str(not embedded)),
             notify_gateway=env.get("NOTIFY_GATEWAY", "log"),
             token_ttl_hours=int(env.get("TOKEN_TTL_HOURS", "12")),
+            trusted_proxies=_count(env.get("TRUSTED_PROXIES") or "0", "TRUSTED_PROXIES"),
+            require_second_factor=_bool_value(env.get("REQUIRE_SECOND_FACTOR") or str(not embedded)),
+            second_factor_key=env.get("SECOND_FACTOR_KEY") or None,
         )
 
     def flask_config(self) -> dict:
@@ -87,6 +93,12 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "JSON_AS_ASCII": False,
         }
+
+
+def _count(raw: str, name: str) -> int:
+    if not raw.strip().isascii() or not raw.strip().isdigit() or int(raw) > 10:
+        raise RuntimeError(f"{name} must be a whole number from 0 to 10, not {raw!r}")
+    return int(raw)
 
 
 def _engine_options(url: str) -> dict:

@@ -6,4 +6,4 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from service.nurses import access, api, home, roster  # noqa: F401  (plug-ins register on import)
+    from service.nurses import access, api, home, login_names, roster  # noqa: F401  (plug-ins register on import)

@@ -11,9 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service.access import codes, throttle
-from service.access.accounts import verified_contact
+from service.access.accounts import new_password_problem, store_password, verified_contact
 from service.access.models import Account
-from service.access.passwords import hash_password, password_problem
 from service.core.extensions import db
 from service.physicians.models import Physician
 from service.registry.validation import certificate_matches, normalise_id
@@ -98,11 +97,11 @@ def check_personal(name: str | None, id_number: str | None,
 
 def reset_password(account: Account, new_password: str, confirm: str | None = None) -> None:
     """Set the new password; every session of the account ends. The caller commits."""
-    if problem := password_problem(new_password or ""):
+    if problem := new_password_problem(account, new_password or ""):
         raise RecoveryError(problem, "password")
     if confirm is not None and confirm != new_password:
         raise RecoveryError("两次输入的密码不一致", "confirm")
-    account.password_hash = hash_password(new_password)
+    store_password(account, new_password)
     account.must_change_password = False
     account.failed_logins, account.locked_until = 0, None
     account.session_epoch += 1

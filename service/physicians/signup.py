@@ -149,7 +149,8 @@ def _account_fields(req: SignupRequest, phone: str, email: str) -> dict[str, lis
         fields["username"] = [USERNAME_RULE]
     elif find_by_username(username):
         fields["username"] = ["该用户名已被使用，请换一个"]
-    if problem := password_problem(req.password or ""):
+    if problem := password_problem(req.password or "",
+                                    names=(username, req.name, phone, email, req.id_number)):
         fields["password"] = [problem]
     elif req.confirm is not None and req.confirm != req.password:
         fields["confirm"] = ["两次输入的密码不一致"]

@@ -1,15 +1,20 @@
 """Server-rendered pages (Chinese), one blueprint per area."""
 from __future__ import annotations
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, redirect, request, session, url_for
 from flask_login import current_user
 
+from service.access import second_factor as factor
+from service.access import sessions
 from service.access.models import Account
-from service.core.extensions import db, login_manager
+from service.core.extensions import login_manager
 from service.web.menu import menu_for
 
 # Endpoints open to a session whose password must be changed first; REST has its own auth.
-PASSWORD_EXEMPT = {None, "static", "auth.login", "auth.logout", "auth.change_password"}
+PASSWORD_EXEMPT = {None, "static", "auth.login", "auth.logout", "auth.change_password",
+                   "second_factor.login_code"}
+# ... and to one that must enrol a second factor before anything else.
+ENROL_EXEMPT = PASSWORD_EXEMPT | {"second_factor.enrol"}
 NOT_PAGES = {"api_v1", "health"}
 
 
@@ -17,25 +22,21 @@ def register(app: Flask) -> None:
     """The shell every page lives in: login, the password-first rule, security headers, the
     menu and filters, and the login, home and account pages. Domain packages and the case
     pages register their own blueprints."""
-    from service.web import accounts, auth, filters, home
+    from service.web import accounts, auth, filters, home, second_factor
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def _load(session_id: str) -> Account | None:
-        ident, _, epoch = session_id.partition(":")
-        if not ident.isdigit() or not epoch.isdigit():
-            return None
-        account = db.session.get(Account, int(ident))
-        if account is None or account.session_epoch != int(epoch):
-            return None
-        return account
+    def _load(user_id: str) -> Account | None:
+        # a cookie is good only while its server-side login is live (logout ends it) and the
+        # account's epoch is unchanged (a password change or reset ends every login)
+        return sessions.account_for(user_id, session.get(sessions.SESSION_KEY))
 
     app.jinja_env.globals["menu_for"] = menu_for
     filters.register(app)
-    for module in (auth, home, accounts):
+    for module in (auth, second_factor, home, accounts):
         app.register_blueprint(module.bp)
 
     @app.before_request
@@ -46,6 +47,17 @@ def register(app: Flask) -> None:
             return None
         if current_user.is_authenticated and current_user.must_change_password:
             return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.before_request
+    def _second_factor_first():
+        # REQUIRE_SECOND_FACTOR: an administration or platform account without one opens
+        # nothing but the enrolment page until it has one
+        if request.blueprint in NOT_PAGES or request.endpoint in ENROL_EXEMPT:
+            return None
+        if current_user.is_authenticated and factor.is_required(current_user) \
+                and not factor.is_enrolled(current_user):
+            return redirect(url_for("second_factor.enrol"))
         return None
 
     @app.after_request

@@ -20,7 +20,7 @@ class Form(FlaskForm):
 
 
 class LoginForm(Form):
-    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=40)])
+    username = StringField("用户名/手机号码/证书编号", validators=[DataRequired("请输入用户名"), Length(max=40)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=128)])
 
 
@@ -48,3 +48,7 @@ class ContactForm(Form):
     phone = StringField("联系电话", validators=[Optional(), Length(max=32, message="过长")])
     fax = StringField("传真", validators=[Optional(), Length(max=32, message="过长")])
     postal_code = StringField("邮政编码", validators=[Optional(), Length(min=6, max=6, message="邮政编码为 6 位数字")])
+
+
+class SecondFactorCodeForm(Form):
+    code = StringField("动态口令", validators=[DataRequired("请输入动态口令"), Length(max=20)])

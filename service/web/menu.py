@@ -71,5 +71,6 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     if account.has_role("bureau_accounts", "sysadmin"):
         groups.append(("系统管理", [MenuItem("账户管理", "accounts.index"),
                                   MenuItem("发放账户", "accounts.new")]))
-    groups.append(("个人设置", [MenuItem("修改密码", "auth.change_password")]))
+    groups.append(("个人设置", [MenuItem("修改密码", "auth.change_password"),
+                              MenuItem("电子钥匙", "second_factor.enrol")]))
     return groups

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 # u_bj1 in seed/demo/qualifications.csv: qualified, never registered, no account
 NAME, ID_NUMBER = "张俊豪", "110105199406166734"
 PHONE, EMAIL = "13900002222", "zhangjunhao.e2e@example.cn"
-USERNAME, PASSWORD = "zhangjh2024", "Signup2024"
+USERNAME, PASSWORD = "zhangjh2024", "Kaiming2024x"
 
 
 def _code(database_url: str, address: str) -> str:

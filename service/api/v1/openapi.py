@@ -79,11 +79,22 @@ def build_spec() -> dict:
     spec.path("/healthz", operations={"get": {"summary": "Health of the service, database and broker",
         "responses": {"200": {"description": "can work"}, "503": {"description": "cannot work"}}}})
     spec.path("/api/v1/auth/token", operations={"post": {
-        "summary": "Exchange user name and password for a bearer token",
+        "summary": "Exchange user name and password (and, for an account with a second factor, "
+                   "its code in otp) for a bearer token",
+        "description": "401 codes: bad_credentials, account_locked (five failures in a row for "
+                       "this name from this address), second_factor_required, bad_second_factor, "
+                       "second_factor_locked; 403 second_factor_enrolment_required.",
         "requestBody": {"content": {"application/json": {"schema": ref("TokenRequest")}}},
         "responses": responses({"type": "object", "properties": {
             "token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"},
-            "must_change_password": {"type": "boolean"}}}, errors=(400, 401, 415, 422, 429))}})
+            "must_change_password": {"type": "boolean"}}}, errors=(400, 401, 403, 415, 422, 429))}})
+    spec.path("/api/v1/accounts/{account_id}/reset-second-factor", operations={"post": {
+        "summary": "Remove an account's second factor (platform administrator); the account "
+                   "enrols again and its logins and tokens end",
+        "security": sec, "parameters": path_param("account_id"),
+        "responses": responses({"type": "object", "properties": {
+            "id": {"type": "integer"}, "username": {"type": "string"},
+            "second_factor": {"type": "boolean"}}}, errors=(401, 403, 404))}})
     spec.path("/api/v1/me/password", operations={"post": {
         "summary": "Change the caller's password (accounts with an initial password must do this "
                    "before anything else)", "security": sec,
