@@ -35,6 +35,7 @@ class Phase:
     info: dict = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     restarts: dict = field(default_factory=dict)
+    settled: float = 0.0  # seconds after the load until timers and outbox were done
 
     @classmethod
     def begin(cls, app: Flask, fault: str, review: Clones, timers: Clones) -> Phase:
@@ -105,10 +106,10 @@ def settle(app: Flask, phase: Phase, seconds: float) -> float:
 def _completions(phase: Phase, written: dict[int, dict[str, int]]) -> dict[str, int]:
     """Lost: answered 200 without its event. Doubled: more than one event. Error but done:
     the final answer was an error though the step was taken. Stuck: the key still answers
-    ``request_in_progress``."""
+    ``request_in_progress`` (``stuck_done``: and the step was taken)."""
     case_of = dict(zip(phase.review.open_items, phase.review.case_ids, strict=True))
     counts = dict.fromkeys(("answered_200", "lost", "doubled", "error_but_done", "stuck_keys",
-                            "retried"), 0)
+                            "stuck_done", "retried"), 0)
     for outcome in phase.outcomes:
         n = written.get(case_of[outcome.item], {}).get("task_completed", 0)
         final = outcome.final
@@ -119,26 +120,27 @@ def _completions(phase: Phase, written: dict[int, dict[str, int]]) -> dict[str, 
             counts["lost"] += n == 0
         elif final.code == "request_in_progress":
             counts["stuck_keys"] += 1
+            counts["stuck_done"] += n > 0
         else:
             counts["error_but_done"] += n > 0
     return counts
 
 
 def _recover(phase: Phase, every: bool = True) -> float | None:
-    """Seconds from the fault until every (or any) web process answered a completion sent
-    after it."""
+    """Seconds from the end of the fault (the kill, the restart's return, Redis resumed) until
+    every (or any) web process answered a completion sent after it."""
     ports = {a.port for o in phase.outcomes for a in o.attempts}
     firsts: list[float] = []
     for port in ports:
         done = [a.answered for o in phase.outcomes for a in o.attempts
-                if a.port == port and a.status == 200 and a.sent >= phase.fault_at]
+                if a.port == port and a.status == 200 and a.sent >= phase.over_at]
         if done:
             firsts.append(min(done))
         elif every:
             return None
     if not firsts:
         return None
-    return round((max(firsts) if every else min(firsts)) - phase.fault_at, 2)
+    return round((max(firsts) if every else min(firsts)) - phase.over_at, 2)
 
 
 def _timers_resumed(app: Flask, phase: Phase) -> float | None:
@@ -173,7 +175,7 @@ def check(app: Flask, phase: Phase) -> Result:
         "notifications_pending": outbox.get("pending", 0),
         "recover_seconds": _recover(phase), "first_success_seconds": _recover(phase, False),
         "timers_resume_seconds": _timers_resumed(app, phase),
-        "attempt_statuses": statuses, "restarts": phase.restarts, **phase.info}
+        "settle_seconds": round(phase.settled, 2), "attempt_statuses": statuses, "restarts": phase.restarts, **phase.info}
     bad = (counts["lost"] + counts["doubled"] + counts["error_but_done"]
            + details["timers_lost"] + details["timers_doubled"])
     met = bad == 0 and not details["notifications_pending"] and (

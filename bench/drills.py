@@ -115,7 +115,7 @@ def drill(fault: str, app, token: str, procs, ports, made, args) -> Result:
         time.sleep(args.seconds)
         feeder.stop()
         load.stop(retry_seconds=30)
-        settle(app, phase, args.settle)
+        phase.settled = settle(app, phase, args.settle)
     finally:
         feeder.stop()
         ticker.stop()
@@ -165,7 +165,7 @@ def markdown(results: list[Result]) -> str:
     """The drill table of docs/benchmarks.md."""
     head = ("fault", "completions 200", "lost", "doubled", "error but done", "stuck keys",
             "timers fired", "timers lost / doubled", "notifications sent",
-            "first 200 s", "all web back s", "timers resume s")
+            "first 200 s", "all web back s", "timers resume s", "outbox drained s")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in results:
         d = r.details
@@ -174,7 +174,7 @@ def markdown(results: list[Result]) -> str:
             d["stuck_keys"], d["timers_fired"], f"{d['timers_lost']} / {d['timers_doubled']}",
             f"{d['notifications_sent']} / {d['notifications']}", d["first_success_seconds"],
             d["recover_seconds"],
-            d["timers_resume_seconds"])) + " |")
+            d["timers_resume_seconds"], d["settle_seconds"])) + " |")
     return "\n".join(lines)
 
 
