@@ -5,7 +5,8 @@ with an ``Idempotency-Key`` of its item; a refused, reset, 5xx or ``request_in_p
 answer is retried with the same key on the other web process, as a careful client would,
 until the retry window closes. Every attempt is kept (time sent, time answered, status).
 Timers: a feeder adds a few long-due deferral cases every second, and a clock enqueues
-``fire_due_timers`` on the broker every second (the Procfile's clock does it every minute).
+``fire_due_timers`` and ``sweep_outbox`` on the broker every second (the Procfile's clock does
+it every minute).
 """
 from __future__ import annotations
 
@@ -153,10 +154,13 @@ class Ticker:
 
 
 def clock(redis_url: str):
-    """A function enqueuing one ``fire_due_timers`` message (what ``flask jobs clock`` sends)."""
+    """A function enqueuing what ``flask jobs clock`` enqueues each minute: the timers and the
+    outbox sweep."""
     broker = RedisBroker(url=redis_url)
 
     def tick() -> None:
-        broker.enqueue(dramatiq.Message(queue_name="timers", actor_name="fire_due_timers",
-                                        args=(), kwargs={}, options={}))
+        for queue_name, actor_name in (("timers", "fire_due_timers"),
+                                       ("notifications", "sweep_outbox")):
+            broker.enqueue(dramatiq.Message(queue_name=queue_name, actor_name=actor_name,
+                                            args=(), kwargs={}, options={}))
     return tick
