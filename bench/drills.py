@@ -106,7 +106,9 @@ def drill(fault: str, app, token: str, procs, ports, made, args) -> Result:
 
     load = Completions(ports, token, review.open_items, args.clients)
     feeder, ticker = Ticker(feed), Ticker(clock(args.redis_url))
-    load.start(), feeder.start(), ticker.start()
+    load.start()
+    feeder.start()
+    ticker.start()
     try:
         time.sleep(args.seconds)
         phase.fault_at, phase.fault_wall = time.monotonic(), datetime.now(UTC)
