@@ -32,9 +32,10 @@ class Clones:
 
 
 def clone_cases(app: Flask, count: int, stage: int, conclusion: dict | None = None,
-                seed: int = 7) -> Clones:
+                seed: int = 7, template: gen_cases.Template | None = None) -> Clones:
+    """``count`` copies of ``template`` (default: a case walked now) at ``stage``."""
     with app.app_context():
-        template = gen_cases.make_template(conclusion)
+        template = template or gen_cases.make_template(conclusion)
         actors = cases.Actors.demo()
         inst = cases.institution(actors)
         owner = gen_cases.Owner(inst.id, inst.division_code, inst.name, actors.institution.id,

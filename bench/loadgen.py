@@ -16,6 +16,7 @@ import queue
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,7 +26,10 @@ from pathlib import Path
 
 from .report import ROOT
 
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+# the running interpreter's virtualenv first (a worktree may have no .venv of its own)
+GUNICORN = next((p for p in (Path(sys.executable).parent / "gunicorn",
+                             ROOT / ".venv" / "bin" / "gunicorn") if p.exists()),
+                Path("gunicorn"))
 READY_TIMEOUT = 90.0
 
 
@@ -71,7 +75,7 @@ def _start(workers: int, env: dict[str, str], log_dir: Path) -> tuple[subprocess
     port = free_port()
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"gunicorn-{port}.log"
-    binary = str(GUNICORN) if GUNICORN.exists() else "gunicorn"
+    binary = str(GUNICORN)
     with log_path.open("w") as log:
         proc = subprocess.Popen(
             [binary, "--workers", str(workers), "--threads", "1", "--bind", f"127.0.0.1:{port}",

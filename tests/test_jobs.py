@@ -89,3 +89,77 @@ def test_a_rolled_back_transaction_sends_nothing(app, database):
         db.session.rollback()
         db.session.commit()  # a later commit must not send what was rolled back
     assert broker.queues[send_notification.queue_name].qsize() == 0
+
+
+def test_a_broker_down_at_commit_keeps_the_write_and_the_outbox_sweep_delivers_it(
+        app, database, monkeypatch):
+    import dramatiq
+    import redis
+    from sqlalchemy import update
+
+    from service.core.extensions import db
+    from service.jobs import broker, notifications
+    from service.notify import outbox
+    from service.notify.models import Notification
+
+    def refused(*_args, **_kwargs):
+        raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    queue = notifications.send_notification.queue_name
+    broker.declare_queue(queue)
+    broker.flush(queue)
+    monkeypatch.setattr(notifications.send_notification, "send", refused)
+    with app.app_context():
+        message = outbox.queue("sms", "测试", "您的验证码为 654321", address="15112340658")
+        db.session.commit()  # the write stands although its delivery could not be enqueued
+        message_id = message.id
+    monkeypatch.undo()
+    assert database.scalar(select(Notification.status).where(
+        Notification.id == message_id)) == "pending"
+    with app.app_context():
+        notifications.sweep_outbox.fn()  # too young: its delivery may still be in flight
+    assert broker.queues[queue].qsize() == 0
+    with database.session() as s:
+        queued = s.get(Notification, message_id).created_at
+        s.execute(update(Notification).where(Notification.id == message_id).values(
+            created_at=queued - notifications.SWEEP_AFTER - timedelta(seconds=1)))
+        s.commit()
+    with app.app_context():
+        notifications.sweep_outbox.fn()
+    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker.start()
+    try:
+        broker.join(queue, timeout=10_000)
+        worker.join()
+    finally:
+        worker.stop()
+    delivered = database.scalar(select(Notification).where(Notification.id == message_id))
+    assert delivered.status == "sent" and delivered.attempts == 1
+
+
+def test_the_clock_enqueues_the_outbox_sweep_with_the_timers(app):
+    import threading
+    import time
+
+    import dramatiq
+
+    from service.jobs import broker
+    from service.jobs.notifications import sweep_outbox
+    from service.jobs.periodic import fire_due_timers, run_clock
+
+    for actor in (sweep_outbox, fire_due_timers):
+        broker.declare_queue(actor.queue_name)
+        broker.flush(actor.queue_name)
+    stop = threading.Event()
+    clock = threading.Thread(target=run_clock, args=(stop,), daemon=True)
+    clock.start()
+    deadline = time.monotonic() + 10
+    while broker.queues[sweep_outbox.queue_name].qsize() == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop.set()
+    clock.join(timeout=10)
+    names = [dramatiq.Message.decode(m).actor_name
+             for m in broker.queues[sweep_outbox.queue_name].queue]
+    assert "sweep_outbox" in names
+    for actor in (sweep_outbox, fire_due_timers):
+        broker.flush(actor.queue_name)

@@ -1,15 +1,21 @@
 """Errors: the JSON error shape under /api and /healthz, Chinese pages everywhere else."""
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from service.core.extensions import db
 
 log = logging.getLogger(__name__)
+# SQLSTATEs of a server that is going away or not accepting yet (admin or crash shutdown,
+# starting up); class 08 is any lost or refused connection
+UNAVAILABLE_STATES = {"57P01", "57P02", "57P03"}
+RETRY_AFTER_SECONDS = 5
 
 CODES = {
     400: ("bad_request", "请求格式不正确"),
@@ -53,6 +59,27 @@ def error_body(status: int, message: str | None = None, code: str | None = None,
     return {"error": body}
 
 
+def database_unavailable(exc: DBAPIError) -> bool:
+    """True when the database could not be reached (restart, failover), not a query error."""
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError) or not hasattr(exc.orig, "sqlstate"):
+        return False  # SQLite's "database is locked" has no SQLSTATE and is not an outage
+    state = exc.orig.sqlstate
+    return state is None or state.startswith("08") or state in UNAVAILABLE_STATES
+
+
+def _outage_page(message: str) -> str:
+    """The error page; without the layout when that needs the database too (the user menu)."""
+    try:
+        return render_template("error.html", status=503, message=message)
+    except DBAPIError:
+        with contextlib.suppress(DBAPIError):
+            db.session.rollback()
+        return (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{message}</title>'
+                f"<h1>{message}</h1></html>")
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -82,6 +109,25 @@ def register(app: Flask) -> None:
         for header in ("Retry-After", "Allow", "WWW-Authenticate"):
             if exc.get_headers() and dict(exc.get_headers()).get(header):
                 response.headers[header] = dict(exc.get_headers())[header]
+        return response
+
+    @app.errorhandler(DBAPIError)
+    def _database(exc: DBAPIError):
+        # a restart or failover is a temporary state, not a fault of the service: 503 with
+        # Retry-After; a keyed retry (Idempotency-Key) then tells whether the write was taken
+        if not database_unavailable(exc):
+            return _unexpected(exc)
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    type(exc.orig).__name__)
+        with contextlib.suppress(DBAPIError):  # the connection may be gone already
+            db.session.rollback()
+        message = "数据库暂不可用，请稍后重试"
+        if wants_json():
+            response = jsonify(error_body(503, message))
+        else:
+            response = app.make_response((_outage_page(message), 503))
+        response.status_code = 503
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     @app.errorhandler(Exception)

@@ -15,6 +15,7 @@ import dramatiq
 
 from service.core.times import SHANGHAI
 from service.engine import runtime
+from service.jobs.notifications import sweep_outbox
 
 log = logging.getLogger(__name__)
 TIMER_INTERVAL = 60
@@ -51,10 +52,12 @@ def send_reminders(today: str | None = None) -> None:
 
 
 def run_clock(stop: threading.Event) -> None:
-    """Enqueue timers every minute and the daily jobs once a day after 08:00 (Asia/Shanghai)."""
+    """Enqueue timers and the outbox sweep every minute and the daily jobs once a day after
+    08:00 (Asia/Shanghai)."""
     last_daily: date | None = None
     while not stop.is_set():
         fire_due_timers.send()
+        sweep_outbox.send()
         now = datetime.now(SHANGHAI)
         if now.hour >= DAILY_HOUR and last_daily != now.date():
             send_reminders.send(now.date().isoformat())

@@ -1,6 +1,8 @@
 """Queue notifications in the outbox and deliver them."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app
 from sqlalchemy import select
 
@@ -41,8 +43,9 @@ def deliver(message_id: int) -> str:
     return message.status
 
 
-def pending_ids(limit: int = 500) -> list[int]:
-    return list(db.session.scalars(
-        select(Notification.id).where(Notification.status == "pending")
-        .order_by(Notification.id).limit(limit)
-    ))
+def pending_ids(limit: int = 500, older_than: timedelta | None = None) -> list[int]:
+    """Pending messages, oldest first; with ``older_than``, only those queued before then."""
+    stmt = select(Notification.id).where(Notification.status == "pending")
+    if older_than is not None:
+        stmt = stmt.where(Notification.created_at < utcnow() - older_than)
+    return list(db.session.scalars(stmt.order_by(Notification.id).limit(limit)))
