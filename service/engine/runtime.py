@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.access.models import Account
 from service.core.errors import ApiError
 from service.core.extensions import db
-from service.core.times import utcnow
+from service.core.times import SHANGHAI, utcnow
 from service.engine import checks, clock, definitions, events, forms, plugins, serialization, store
 from service.engine.compaction import compact
 from service.engine.models import Case, ProcessDefinition, WorkItem
@@ -130,7 +130,8 @@ def _derive_work_items(step: store.StepWrite, before: dict, after: dict, run: St
 
 
 def _deadline(at: datetime, properties: dict) -> date | None:
-    today = at.astimezone(UTC).date()
+    """A work item's due date, counted from the day it opens on the Beijing calendar."""
+    today = at.astimezone(SHANGHAI).date()
     if properties.get("deadline_working_days"):
         return add_workdays(today, int(properties["deadline_working_days"]))
     if properties.get("deadline_days"):
