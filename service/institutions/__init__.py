@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
         reminders,
         routes,
         verification,
+        verification_rules,
     )
     from service.web import filters
 
