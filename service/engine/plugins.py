@@ -65,11 +65,13 @@ class Lane:
 @dataclass(frozen=True)
 class ProcessInfo:
     """What pages say about a process: what it is for, its outcomes in its own words, and the
-    kind of person an institution starts it for (the start card then asks which one)."""
+    kind of person an institution starts it for (the start card then asks which one), and the
+    endpoint of a notice page read before starting (its 下一步 starts the case)."""
 
     help: str | None = None
     outcomes: dict = field(default_factory=dict)
     for_person: str | None = None
+    intro: str | None = None
 
 
 @dataclass
@@ -129,9 +131,9 @@ def lane(name: str, roles: tuple[str, ...], label: str, starter_kind: str | None
 
 
 def process_info(process_id: str, *, help: str | None = None, outcomes: dict | None = None,
-                 for_person: str | None = None) -> None:
+                 for_person: str | None = None, intro: str | None = None) -> None:
     """Describe a process for the pages (see :class:`ProcessInfo`)."""
-    _PROCESSES[process_id] = ProcessInfo(help, dict(outcomes or {}), for_person)
+    _PROCESSES[process_id] = ProcessInfo(help, dict(outcomes or {}), for_person, intro)
 
 
 def persons_at(kind: str) -> Callable:
