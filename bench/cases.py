@@ -79,9 +79,29 @@ def open_item_of(case_id: int) -> WorkItem:
     return item
 
 
+def _free_institution(actors: Actors) -> int:
+    """The institution account's institution, or (when it already has an open verification:
+    one per institution) a copy of it the account now acts for, in the same jurisdiction."""
+    inst_id = actors.institution.institution_id
+    busy = db.session.scalar(select(Case.id).where(
+        Case.process_id == PROCESS, Case.status == "open",
+        Case.subject_institution_id == inst_id).limit(1))
+    if busy is None:
+        return inst_id
+    inst = db.session.get(Institution, inst_id)
+    skip = {"id", "uscc", "registration_number", "version"}
+    copy = Institution(**{c.key: getattr(inst, c.key) for c in Institution.__table__.columns
+                          if c.key not in skip})
+    db.session.add(copy)
+    db.session.flush()
+    actors.institution.institution_id = copy.id
+    db.session.commit()
+    return copy.id
+
+
 def start(actors: Actors, institution_id: int | None = None) -> int:
     case = runtime.start(actors.institution, PROCESS,
-                         {"institution_id": institution_id or actors.institution.institution_id})
+                         {"institution_id": institution_id or _free_institution(actors)})
     return case.id
 
 

@@ -24,6 +24,7 @@ _PROCESSES: dict[str, ProcessInfo] = {}
 _PERSONS_AT: dict[str, Callable] = {}
 _CASE_READERS: list[Callable] = []
 _PRINTOUTS: list[Callable] = []
+_DOMAIN_MESSAGES: set[str] = set()
 
 
 @dataclass
@@ -140,6 +141,16 @@ def persons_at(kind: str) -> Callable:
     """Register the persons of a kind an institution may act for:
     (institution id) -> [(id, name, masked ID number)]."""
     return _registrar(_PERSONS_AT)(kind)
+
+
+def domain_message(name: str) -> None:
+    """Reserve a BPMN message for a domain's own door: the generic inbound-message API refuses
+    it, so only the domain's rules decide who may send it."""
+    _DOMAIN_MESSAGES.add(name)
+
+
+def is_domain_message(name: str) -> bool:
+    return name in _DOMAIN_MESSAGES
 
 
 def case_reader(fn: Callable) -> Callable:

@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
         print_pages,
         processes,
         recovery_pages,
+        replacement,
+        revocation,
         roster,
         routes,
         rules,
