@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
         institution_code_pages,
         institution_pages,
         models,
+        other_provinces,
         pages,
         print_pages,
         processes,
