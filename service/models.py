@@ -4,6 +4,7 @@ from __future__ import annotations
 
 def import_all() -> None:
     from service.access import models as _access  # noqa: F401
+    from service.casework import saved_filters  # noqa: F401
     from service.documents import models as _documents  # noqa: F401
     from service.engine import models as _engine  # noqa: F401
     from service.institutions import departments, models, reminders, verification_records  # noqa: F401

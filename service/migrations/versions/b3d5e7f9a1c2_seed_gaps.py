@@ -1,4 +1,4 @@
-"""Seed gaps: replacement certificates (证书补办)
+"""Seed gaps: replacement certificates (证书补办), saved inbox filters
 
 Revision ID: b3d5e7f9a1c2
 Revises: a8e1f0c2b7d4
@@ -35,6 +35,22 @@ def upgrade():
         batch_op.create_index('ix_certificate_replacement_physician_id', ['physician_id'])
         batch_op.create_index('ix_certificate_replacement_registration_id', ['registration_id'])
 
+    op.create_table(
+        'saved_filter',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('account_id', sa.Integer(), nullable=False),
+        sa.Column('endpoint', sa.String(length=40), nullable=False),
+        sa.Column('name', sa.String(length=40), nullable=False),
+        sa.Column('query', sa.String(length=500), nullable=False),
+        sa.Column('created_at', UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['account_id'], ['account.id'], ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id'),
+        sa.UniqueConstraint('account_id', 'endpoint', 'name'),
+    )
+    with op.batch_alter_table('saved_filter', schema=None) as batch_op:
+        batch_op.create_index('ix_saved_filter_account_id', ['account_id'])
+
 
 def downgrade():
+    op.drop_table('saved_filter')
     op.drop_table('certificate_replacement')
