@@ -54,17 +54,17 @@ def _document(actor: Account, case_id: int, kind: str) -> int:
     return doc.id
 
 
-def application(actor: Account, case: Case, round_: int = 1) -> dict:
+def application(actor: Account, case: Case, round_: int = 1, roster_size: int = 12) -> dict:
     """A complete application form as an institution submits it (documents registered)."""
     docs = {kind: [_document(actor, case.id, kind)]
             for kind in ("application_form", "licence_copy", "work_summary")}
     roster = [{"kind": "physician", "name": f"医师{n}", "id_number": f"11010519800101{n:03d}X",
                "certificate_number": f"1101101050{n:05d}", "title": "主治医师", "department": "内科"}
-              for n in range(12)]
+              for n in range(roster_size)]
     return {
         "verification_year": 2025, "period_start": "2022-07-01", "period_end": "2025-06-30",
         "renewal": False, "contact_person": "周海涛", "contact_phone": "010-65915529",
-        "physicians_count": 12, "nurses_count": 20, "technicians_count": 4,
+        "physicians_count": roster_size, "nurses_count": 20, "technicians_count": 4,
         "pharmacists_count": 2, "outpatient_visits": 120000, "inpatient_discharges": 3000,
         "self_inspection": f"依法执业，各项制度落实。第 {round_} 次提交。", "roster": roster,
         **docs, "other_materials": [],
