@@ -27,6 +27,7 @@ def register(app: Flask) -> None:
         print_pages,
         processes,
         recovery_pages,
+        renames,
         replacement,
         revocation,
         roster,

@@ -116,6 +116,14 @@ def _bump_versions(session: Session, _flush_context, _instances) -> None:
                 pending.append((obj, changed, ctx, now))
 
 
+def follow_change(session: Session, obj: Versioned, changed: list[str]) -> None:
+    """Queue a new version of ``obj`` in the flush under way (call from ``before_flush``): none
+    of its columns changed, but a value its snapshot takes from a related record did."""
+    obj.version = (obj.version or 0) + 1
+    session.info.setdefault("versions_pending", []).append(
+        (obj, changed, _context.get() or _NO_CONTEXT, utcnow()))
+
+
 @event.listens_for(Session, "after_flush")
 def _write_versions(session: Session, _flush_context) -> None:
     pending = session.info.pop("versions_pending", [])
