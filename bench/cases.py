@@ -54,17 +54,17 @@ def _document(actor: Account, case_id: int, kind: str) -> int:
     return doc.id
 
 
-def application(actor: Account, case: Case, round_: int = 1) -> dict:
+def application(actor: Account, case: Case, round_: int = 1, roster_size: int = 12) -> dict:
     """A complete application form as an institution submits it (documents registered)."""
     docs = {kind: [_document(actor, case.id, kind)]
             for kind in ("application_form", "licence_copy", "work_summary")}
     roster = [{"kind": "physician", "name": f"医师{n}", "id_number": f"11010519800101{n:03d}X",
                "certificate_number": f"1101101050{n:05d}", "title": "主治医师", "department": "内科"}
-              for n in range(12)]
+              for n in range(roster_size)]
     return {
         "verification_year": 2025, "period_start": "2022-07-01", "period_end": "2025-06-30",
         "renewal": False, "contact_person": "周海涛", "contact_phone": "010-65915529",
-        "physicians_count": 12, "nurses_count": 20, "technicians_count": 4,
+        "physicians_count": roster_size, "nurses_count": 20, "technicians_count": 4,
         "pharmacists_count": 2, "outpatient_visits": 120000, "inpatient_discharges": 3000,
         "self_inspection": f"依法执业，各项制度落实。第 {round_} 次提交。", "roster": roster,
         **docs, "other_materials": [],
@@ -79,9 +79,29 @@ def open_item_of(case_id: int) -> WorkItem:
     return item
 
 
+def _free_institution(actors: Actors) -> int:
+    """The institution account's institution, or (when it already has an open verification:
+    one per institution) a copy of it the account now acts for, in the same jurisdiction."""
+    inst_id = actors.institution.institution_id
+    busy = db.session.scalar(select(Case.id).where(
+        Case.process_id == PROCESS, Case.status == "open",
+        Case.subject_institution_id == inst_id).limit(1))
+    if busy is None:
+        return inst_id
+    inst = db.session.get(Institution, inst_id)
+    skip = {"id", "uscc", "registration_number", "version"}
+    copy = Institution(**{c.key: getattr(inst, c.key) for c in Institution.__table__.columns
+                          if c.key not in skip})
+    db.session.add(copy)
+    db.session.flush()
+    actors.institution.institution_id = copy.id
+    db.session.commit()
+    return copy.id
+
+
 def start(actors: Actors, institution_id: int | None = None) -> int:
     case = runtime.start(actors.institution, PROCESS,
-                         {"institution_id": institution_id or actors.institution.institution_id})
+                         {"institution_id": institution_id or _free_institution(actors)})
     return case.id
 
 

@@ -12,9 +12,11 @@ from verification_flow import complete, open_item
 ApiClient = Any  # the conftest client: get/post with a bearer token
 
 
-def today_utc() -> date:
-    """The engine computes deadlines from the step's UTC date."""
-    return datetime.now(UTC).date()
+def today_beijing() -> date:
+    """The engine computes deadlines from the step's date in Beijing."""
+    from service.core.times import SHANGHAI
+
+    return datetime.now(UTC).astimezone(SHANGHAI).date()
 
 
 def days_ago(days: int) -> str:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from service.engine.models import Case
 
 BUSINESS_NAMES = ("注册", "助理医师升执业医师", "军队变更入", "变更到军队", "变更", "注销",
-                  "多执业机构备案", "多执业机构取消备案", "申请取消“多地点执业”")
+                  "多执业机构备案", "多执业机构取消备案", "证书补办", "申请取消“多地点执业”")
 
 
 def test_her_home_shows_basic_qualification_and_practice_information(client: FlaskClient) -> None:

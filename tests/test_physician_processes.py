@@ -8,7 +8,7 @@ import re
 import pytest
 from conftest import error_of
 from physician_accounts_flow import account_of
-from physician_flow import PhysicianCase, item_of, today_utc, versions
+from physician_flow import PhysicianCase, item_of, today_beijing, versions
 from sqlalchemy import select
 
 
@@ -56,7 +56,7 @@ def test_a_new_physician_registers_and_receives_a_lifelong_number(registration, 
     item = registration.approval_item()
     assert item["organisation_kind"] == "administration"
     assert item["organisation_id"] == demo.administration["bj.chaoyang.wjw"]
-    assert item["deadline"] == add_workdays(today_utc(), 20).isoformat()
+    assert item["deadline"] == add_workdays(today_beijing(), 20).isoformat()
     case = registration.decide("approve")
     assert case["status"] == "completed" and case["outcome"] == "approved"
 

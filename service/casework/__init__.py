@@ -18,6 +18,7 @@ def register(app: Flask) -> None:
         cases,
         common,
         inbox,
+        saved_filters,
         tasks,
     )
 

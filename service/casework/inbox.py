@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from service.access.models import Account
 from service.access.policy import READ, scope
@@ -36,11 +36,14 @@ class Filters:
     status: str = ""
     outcome: str = ""
     q: str = ""
+    division: str = ""  # administrations: the subject's division (a province, city or county)
+    institution_id: int | None = None  # administrations: one organisation
 
     def active(self) -> dict[str, str]:
         """The query-string form of the filters that are set (for links and the pager)."""
         out = {"process": self.process, "status": self.status, "outcome": self.outcome,
-               "q": self.q, "overdue": "1" if self.overdue else "",
+               "q": self.q, "overdue": "1" if self.overdue else "", "division": self.division,
+               "institution": str(self.institution_id) if self.institution_id else "",
                "from": self.created_from.isoformat() if self.created_from else "",
                "to": self.created_to.isoformat() if self.created_to else ""}
         return {k: v for k, v in out.items() if v}
@@ -57,8 +60,32 @@ def _date(raw: str, errors: dict, key: str) -> date | None:
         return None
 
 
-def _filters() -> tuple[Filters, dict[str, list[str]]]:
-    args, errors = request.args, {}
+def _division(raw: str, errors: dict) -> str:
+    raw = raw.strip()
+    if raw and not (len(raw) == 6 and raw.isdigit()):
+        errors["division"] = ["行政区划代码应为 6 位数字"]
+        return ""
+    return raw
+
+
+def _institution(raw: str, errors: dict) -> int | None:
+    raw = raw.strip()
+    if raw and not (raw.isdigit() and 0 < int(raw) < 2**31):
+        errors["institution"] = ["机构编号应为正整数"]
+        return None
+    return int(raw) if raw else None
+
+
+def division_prefix(code: str) -> str:
+    """A province (110000) or city (530100) code covers its counties: match by prefix."""
+    for width in (2, 4):
+        if code[width:] == "0" * (6 - width):
+            return code[:width]
+    return code
+
+
+def _filters(args=None) -> tuple[Filters, dict[str, list[str]]]:
+    args, errors = (request.args if args is None else args), {}
     flt = Filters(
         process=args.get("process", "")[:64], overdue=args.get("overdue") == "1",
         created_from=_date(args.get("from", ""), errors, "from"),
@@ -66,6 +93,8 @@ def _filters() -> tuple[Filters, dict[str, list[str]]]:
         status=args.get("status", "") if args.get("status") in CASE_STATUSES else "",
         outcome=args.get("outcome", "") if args.get("outcome") in casework.outcome_labels() else "",
         q=args.get("q", "").strip()[:60],
+        division=_division(args.get("division", "")[:6], errors),
+        institution_id=_institution(args.get("institution", "")[:10], errors),
     )
     if flt.created_from and flt.created_to and flt.created_from > flt.created_to:
         errors["to"] = ["结束日期不能早于开始日期"]
@@ -115,7 +144,16 @@ def _work_items(flt: Filters, today: date) -> Select:
         stmt = stmt.where(WorkItem.process_id == flt.process)
     if flt.overdue:
         stmt = stmt.where(WorkItem.deadline < today)
-    return stmt.where(*_created_between(WorkItem.created_at, flt))
+    return stmt.where(*_created_between(WorkItem.created_at, flt), *_subject(flt))
+
+
+def _subject(flt: Filters) -> list:
+    conditions = []
+    if flt.division:
+        conditions.append(Case.division_code.startswith(division_prefix(flt.division)))
+    if flt.institution_id:
+        conditions.append(Case.subject_institution_id == flt.institution_id)
+    return conditions
 
 
 @bp.get("/")
@@ -165,7 +203,7 @@ def _case_filters(stmt: Select, flt: Filters) -> Select:
     if flt.q:
         # the title is "<process>：<subject name>", so it carries the subject's name
         stmt = stmt.where(Case.title.contains(flt.q, autoescape=True))
-    return stmt.where(*_created_between(Case.created_at, flt))
+    return stmt.where(*_created_between(Case.created_at, flt), *_subject(flt))
 
 
 def _case_page(stmt: Select, template: str, **context):
@@ -185,13 +223,35 @@ def _case_page(stmt: Select, template: str, **context):
     ), 400 if errors else 200
 
 
-@bp.get("/cases/started")
-@login_required
-def started():
+def _started_where():
     mine = [Case.started_by_id == current_user.id]
     if current_user.kind == "institution" and current_user.institution_id is not None:
         mine.append(Case.subject_institution_id == current_user.institution_id)
-    return _case_page(select(Case).where(or_(*mine)), "inbox/cases.html",
+    return or_(*mine)
+
+
+def _open_items_where():
+    kind, org_id = current_user.inbox_key
+    unit = (WorkItem.organisation_kind == kind) & (WorkItem.organisation_id == org_id) & \
+        WorkItem.assignee_id.is_(None) if org_id is not None else None
+    mine = WorkItem.assignee_id == current_user.id
+    return (WorkItem.status == "open") & (or_(mine, unit) if unit is not None else mine)
+
+
+def count_for(endpoint: str, flt: Filters) -> int:
+    """How many rows a list would show with ``flt`` (for the saved filters' counts)."""
+    if endpoint == "inbox.index":
+        stmt = _work_items(flt, casework.today_local()).where(_open_items_where())
+        return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    where = _started_where() if endpoint == "inbox.started" else scope(current_user, READ, Case)
+    stmt = _case_filters(select(Case.id).where(where), flt)
+    return db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+@bp.get("/cases/started")
+@login_required
+def started():
+    return _case_page(select(Case).where(_started_where()), "inbox/cases.html",
                       heading="我发起的业务", endpoint="inbox.started")
 
 

@@ -24,6 +24,7 @@ _PROCESSES: dict[str, ProcessInfo] = {}
 _PERSONS_AT: dict[str, Callable] = {}
 _CASE_READERS: list[Callable] = []
 _PRINTOUTS: list[Callable] = []
+_DOMAIN_MESSAGES: set[str] = set()
 
 
 @dataclass
@@ -65,11 +66,13 @@ class Lane:
 @dataclass(frozen=True)
 class ProcessInfo:
     """What pages say about a process: what it is for, its outcomes in its own words, and the
-    kind of person an institution starts it for (the start card then asks which one)."""
+    kind of person an institution starts it for (the start card then asks which one), and the
+    endpoint of a notice page read before starting (its 下一步 starts the case)."""
 
     help: str | None = None
     outcomes: dict = field(default_factory=dict)
     for_person: str | None = None
+    intro: str | None = None
 
 
 @dataclass
@@ -129,15 +132,25 @@ def lane(name: str, roles: tuple[str, ...], label: str, starter_kind: str | None
 
 
 def process_info(process_id: str, *, help: str | None = None, outcomes: dict | None = None,
-                 for_person: str | None = None) -> None:
+                 for_person: str | None = None, intro: str | None = None) -> None:
     """Describe a process for the pages (see :class:`ProcessInfo`)."""
-    _PROCESSES[process_id] = ProcessInfo(help, dict(outcomes or {}), for_person)
+    _PROCESSES[process_id] = ProcessInfo(help, dict(outcomes or {}), for_person, intro)
 
 
 def persons_at(kind: str) -> Callable:
     """Register the persons of a kind an institution may act for:
     (institution id) -> [(id, name, masked ID number)]."""
     return _registrar(_PERSONS_AT)(kind)
+
+
+def domain_message(name: str) -> None:
+    """Reserve a BPMN message for a domain's own door: the generic inbound-message API refuses
+    it, so only the domain's rules decide who may send it."""
+    _DOMAIN_MESSAGES.add(name)
+
+
+def is_domain_message(name: str) -> bool:
+    return name in _DOMAIN_MESSAGES
 
 
 def case_reader(fn: Callable) -> Callable:

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.access.models import Account
 from service.core.errors import ApiError
 from service.core.extensions import db
-from service.core.times import utcnow
+from service.core.times import SHANGHAI, utcnow
 from service.engine import checks, clock, definitions, events, forms, plugins, serialization, store
 from service.engine.compaction import compact
 from service.engine.models import Case, ProcessDefinition, WorkItem
@@ -130,7 +130,8 @@ def _derive_work_items(step: store.StepWrite, before: dict, after: dict, run: St
 
 
 def _deadline(at: datetime, properties: dict) -> date | None:
-    today = at.astimezone(UTC).date()
+    """A work item's due date, counted from the day it opens on the Beijing calendar."""
+    today = at.astimezone(SHANGHAI).date()
     if properties.get("deadline_working_days"):
         return add_workdays(today, int(properties["deadline_working_days"]))
     if properties.get("deadline_days"):
@@ -373,8 +374,12 @@ def fire_timers(now: datetime | None = None, limit: int = 200) -> int:
     return moved
 
 
-def deliver_message(actor: Account, case: Case, name: str, payload: dict) -> Case:
-    """An inbound callback: a BPMN message the case is waiting for (else 409)."""
+def deliver_message(actor: Account, case: Case, name: str, payload: dict, *,
+                    domain: bool = False) -> Case:
+    """An inbound callback: a BPMN message the case is waiting for (else 409). A message a
+    domain reserved is delivered only through that domain (``domain=True``)."""
+    if plugins.is_domain_message(name) and not domain:
+        raise ApiError(409, f"该业务当前不等待消息 {name}", code="not_waiting")
     if case.status != "open":
         raise ApiError(409, "业务已办结")
     at = utcnow()
@@ -393,8 +398,10 @@ def deliver_message(actor: Account, case: Case, name: str, payload: dict) -> Cas
 
 
 def catch_message(wf: BpmnWorkflow, name: str, payload: dict) -> None:
-    from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
     from SpiffWorkflow.bpmn.util.event import BpmnEvent
+
+    # the spiff flavour the parser built the catching events with (its serializer needs it)
+    from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 
     wf.catch(BpmnEvent(MessageEventDefinition(name), payload))
     wf.do_engine_steps()

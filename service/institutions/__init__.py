@@ -20,6 +20,9 @@ def register(app: Flask) -> None:
         reminders,
         routes,
         verification,
+        verification_pages,
+        verification_prints,
+        verification_rules,
     )
     from service.web import filters
 

@@ -10,6 +10,7 @@ from service.api.v1.schemas import VersionSchema
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
+from service.institutions import as_of
 from service.institutions.backfill import BackfillError, backfill_institution
 from service.institutions.models import Institution
 from service.institutions.queries import InstitutionFilters, page
@@ -33,6 +34,9 @@ def institutions():
 @authenticated
 def institution(institution_id: int):
     inst = require(caller(), Institution, institution_id)
+    day = as_of.day_from(request.args.get("at"))
+    if day is not None:  # the record as it stood at the end of that Beijing day
+        return jsonify(as_of.api_body(as_of.version_on(inst, day), day))
     return jsonify(InstitutionSchema().dump(inst))
 
 

@@ -47,7 +47,13 @@ def institution_paths(spec: APISpec, sec: list) -> None:
         "security": sec, "parameters": INSTITUTION_FILTERS + LIST_PARAMS,
         "responses": responses(list_of="InstitutionSummary", errors=(400, 401))}})
     spec.path("/api/v1/institutions/{institution_id}", operations={"get": {
-        "summary": "One institution", "security": sec, "parameters": path_param("institution_id"),
+        "summary": "One institution; with ``at`` the record as it stood at the end of that day "
+                   "(Beijing time), from its versions, with ``as_of`` and ``valid_from`` added "
+                   "(400 for a bad or future date, 404 before its first registration)",
+        "security": sec,
+        "parameters": [*path_param("institution_id"), {
+            "name": "at", "in": "query", "required": False,
+            "schema": {"type": "string", "format": "date"}}],
         "responses": responses(ref("Institution"))}})
     spec.path("/api/v1/institutions/{institution_id}/history", operations={"get": {
         "summary": "Every version of an institution, oldest first", "security": sec,

@@ -6,8 +6,10 @@ from flask_login import current_user, login_required
 
 from service.access.models import Account
 from service.access.policy import CHANGE, READ, can, require
+from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
+from service.institutions import as_of
 from service.institutions.face import detail_panels
 from service.institutions.models import INSTITUTION_STATUSES, Institution
 from service.institutions.queries import InstitutionFilters, iterate, page
@@ -90,8 +92,16 @@ def own():
 def detail(institution_id: int):
     inst = require(current_user, Institution, institution_id, READ)
     versions = list(reversed(history("institution", inst.id)))
+    at, at_rows, at_error = request.args.get("at", "")[:10], None, None
+    try:
+        day = as_of.day_from(at)
+        if day is not None:
+            at_rows = as_of.page_rows(as_of.version_on(inst, day), inst)
+    except ApiError as exc:
+        at_error = exc.message
     return render_template(
-        "institutions/detail.html", inst=inst, versions=versions,
+        "institutions/detail.html", inst=inst, versions=versions, at=at, at_rows=at_rows,
+        at_error=at_error,
         panels=detail_panels(inst, current_user), may_change=can(current_user, CHANGE, inst), contact_form=ContactForm(obj=inst),
     )
 

@@ -10,4 +10,5 @@ plugins.process_info(
           "审核退回时可按意见修改后再次提交。"),
     outcomes={"approved": "校验合格", "refused": "不予校验",
               "licence_to_be_cancelled": "拟注销执业许可证"},
+    intro="institutions.verification_notice",
 )

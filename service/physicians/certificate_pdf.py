@@ -13,6 +13,7 @@ from service.access.models import Account
 from service.core.extensions import db
 from service.core.times import utcnow
 from service.physicians.models import PHYSICIAN_CATEGORIES, Physician, PracticeRegistration
+from service.physicians.replacement import latest_replacement
 from service.physicians.routes import authority_for
 from service.physicians.rules import location_name, registrations
 from service.printing.pdf import render_pdf
@@ -49,9 +50,10 @@ def certificate_pdf(reg: PracticeRegistration) -> bytes:
     filings = [r.institution.name for r in registrations(physician, "active", kind="multi_site")
                if r.location_code == reg.location_code]
     authority = db.session.get(Administration, _approver_id(reg))
+    replaced = latest_replacement(reg)
     return render_pdf(
         "physician_certificate.html", physician=physician, registration=reg,
         category_name=PHYSICIAN_CATEGORIES.get(reg.category, reg.category),
         institution_name=reg.institution.name, location_name=location_name(reg.location_code),
         filings=filings, authority_name=authority.name, issued_on=reg.valid_from,
-        printed_at=utcnow())
+        replaced_on=replaced.replaced_on if replaced else None, printed_at=utcnow())

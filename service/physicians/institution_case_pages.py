@@ -24,6 +24,7 @@ from service.physicians.lists import (
     ApplicationFilters,
     application_page,
 )
+from service.physicians.revocation import revocable
 
 
 @bp.get("/applications")
@@ -48,7 +49,7 @@ def applications():
         "institution/applications.html", inst=inst, cases=cases, items=items,
         mine={i.id for its in items.values() for i in its if may_act(current_user, i)},
         next_cursor=next_cursor, filters=flt, errors=errors, states=APPLICATION_STATES,
-        processes=processes,
+        processes=processes, revocable={c.id for c in cases if revocable(current_user, c)},
     ), 400 if errors else 200
 
 

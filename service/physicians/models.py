@@ -154,4 +154,7 @@ class PracticeRegistration(Versioned, db.Model):
         return END_REASONS.get(self.end_reason or "", self.end_reason or "")
 
     def snapshot(self) -> dict:
-        return column_snapshot(self)
+        data = column_snapshot(self)
+        # the name the certificate prints: a rename of the institution is a new version
+        data["institution_name"] = self.institution.name if self.institution else None
+        return data

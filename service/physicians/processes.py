@@ -15,7 +15,7 @@ APPROVED = {
     "physician_upgrade": "准予升级", "physician_multi_site_filing": "准予备案",
     "physician_multi_site_cancel": "已取消备案", "physician_legacy_cancel": "已取消多地点",
     "physician_military_in": "准予变更入", "physician_to_military": "准予变更到军队",
-    "physician_cancellation": "准予注销",
+    "physician_cancellation": "准予注销", "physician_certificate_replacement": "准予补办",
 }
 REFUSED = "不予批准"
 HELP = {

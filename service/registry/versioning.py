@@ -11,7 +11,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, event, select
@@ -19,7 +19,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from service.core.extensions import UTCDateTime, db
-from service.core.times import utcnow
+from service.core.times import SHANGHAI, utcnow
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,14 @@ def _bump_versions(session: Session, _flush_context, _instances) -> None:
                 pending.append((obj, changed, ctx, now))
 
 
+def follow_change(session: Session, obj: Versioned, changed: list[str]) -> None:
+    """Queue a new version of ``obj`` in the flush under way (call from ``before_flush``): none
+    of its columns changed, but a value its snapshot takes from a related record did."""
+    obj.version = (obj.version or 0) + 1
+    session.info.setdefault("versions_pending", []).append(
+        (obj, changed, _context.get() or _NO_CONTEXT, utcnow()))
+
+
 @event.listens_for(Session, "after_flush")
 def _write_versions(session: Session, _flush_context) -> None:
     pending = session.info.pop("versions_pending", [])
@@ -154,3 +162,30 @@ def state_at(entity: str, entity_id: int, when: datetime) -> RecordVersion | Non
         .order_by(RecordVersion.version.desc())
         .limit(1)
     ).first()
+
+
+def state_on(entity: str, entity_id: int, day: date) -> RecordVersion | None:
+    """The version in force at the end of ``day`` on the Beijing calendar."""
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=SHANGHAI)
+    return db.session.scalars(
+        select(RecordVersion)
+        .where(RecordVersion.entity == entity, RecordVersion.entity_id == entity_id,
+               RecordVersion.valid_from < end)
+        .order_by(RecordVersion.version.desc())
+        .limit(1)
+    ).first()
+
+
+def parse_day(raw: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` date not after today in Beijing; ValueError with a Chinese reason."""
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise ValueError("日期格式应为 YYYY-MM-DD")
+    if day > utcnow().astimezone(SHANGHAI).date():
+        raise ValueError("日期不能晚于今天")
+    return day

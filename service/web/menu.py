@@ -23,6 +23,7 @@ INSTITUTION_PHYSICIANS = [
     MenuItem("医师账户激活", "institution_physicians.activation_codes"),
     MenuItem("医师验证", "institution_physicians.verify"),
     MenuItem("医师业务办理", "institution_physicians.applications"),
+    MenuItem("医师在外省注册情况", "institution_physicians.other_provinces"),
 ]
 
 

@@ -32,7 +32,9 @@ def _open_first_task(page) -> None:
 def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(page, tmp_path):
     login(page, "inst.chaoyang2")
     page.click("text=发起业务")
-    page.click("button:has-text('发起医疗机构校验')")
+    page.click("a:has-text('发起医疗机构校验')")
+    expect(page.locator("h1").first).to_contain_text("校验申请业务提示")
+    page.click("button:has-text('下一步')")
     expect(page.locator("h1").first).to_contain_text("填写并提交校验申请")
     page.fill("#f-contact_phone", "010-65990002")
     page.fill("#f-self_inspection", "依法执业，自查无问题。")
