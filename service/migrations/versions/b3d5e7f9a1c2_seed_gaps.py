@@ -1,7 +1,7 @@
 """Seed gaps: replacement certificates (证书补办), saved inbox filters
 
 Revision ID: b3d5e7f9a1c2
-Revises: a8e1f0c2b7d4
+Revises: b3d9c4e1f5a7
 Create Date: 2026-12-02 12:50:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 from service.core.extensions import UTCDateTime
 
 revision = 'b3d5e7f9a1c2'
-down_revision = 'a8e1f0c2b7d4'
+down_revision = 'b3d9c4e1f5a7'
 branch_labels = None
 depends_on = None
 
