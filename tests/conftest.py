@@ -246,7 +246,7 @@ class DemoLogins:
 
 
 _DEMO_LOGINS = DemoLogins()
-CACHED_LOGINS = (*DEMO_USERNAMES, "bj.chaoyang.clerk")
+CACHED_LOGINS = (*DEMO_USERNAMES, "bj.chaoyang.clerk", "bj.dongcheng.wjw")
 
 
 @pytest.fixture(scope="session")

@@ -124,13 +124,17 @@ def _derive_work_items(step: store.StepWrite, before: dict, after: dict, run: St
             "case_id": case.id, "process_id": case.process_id, "task_id": task_id,
             "task": info.name, "title": info.title, "role": info.lane, "form": info.form,
             "organisation_kind": target.kind, "organisation_id": target.id,
-            "assignee_id": None, "status": "open", "deadline": _deadline(run.at, info.properties),
+            "assignee_id": None, "status": "open",
+            "deadline": _deadline(run.at, info.properties, after[task_id].data),
             "draft": None, "created_at": run.at, "completed_at": None, "completed_by_id": None,
         })
 
 
-def _deadline(at: datetime, properties: dict) -> date | None:
-    today = at.astimezone(UTC).date()
+def _deadline(at: datetime, properties: dict, data: dict) -> date | None:
+    # ``deadline_from`` names the task-data moment the statutory clock runs from (acceptance)
+    anchor = data.get(properties["deadline_from"]) if properties.get("deadline_from") else None
+    start = datetime.fromisoformat(anchor) if isinstance(anchor, str) else at
+    today = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(UTC).date()
     if properties.get("deadline_working_days"):
         return add_workdays(today, int(properties["deadline_working_days"]))
     if properties.get("deadline_days"):
@@ -176,7 +180,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     definition = definitions.latest(process_id)
     if definition is None:
         raise ApiError(404, "未找到该业务流程")
-    institution = _load_subject("institution")(actor, subject)
+    institution = _load_subject("institution")(actor, subject, process_id)
     person = _load_subject("person")
     applicant = person(actor, subject, institution) if person is not None else None
     if definition.startable_by and not _may_start(actor, definition, institution):
@@ -245,6 +249,8 @@ def _require_actionable(actor: Account, item: WorkItem) -> None:
         raise ApiError(409, "该待办已办结", code="task_completed")
     if not may_act(actor, item):
         raise ApiError(403, "您的角色不能办理该事项")
+    if checks.four_eyes_conflict(actor, item):
+        raise ApiError(403, "同一人不得既审核又审批同一业务（双人复核）", code="four_eyes")
     if item.assignee_id and item.assignee_id != actor.id:
         raise ApiError(409, "该待办已由他人认领", code="claimed")
 

@@ -1,5 +1,5 @@
 """Medical institutions (医疗机构): the registry of institutions, licences, subjects and
-departments; annual verification (I4); the combined query, backfill and the institution pages
+departments; annual verification (I4), practice registration (I2) and its licences; the combined query, backfill and the institution pages
 and REST routes. Physicians and nurses use it only through :mod:`service.institutions.face`.
 """
 from __future__ import annotations
@@ -13,10 +13,14 @@ def register(app: Flask) -> None:
         api,
         api_spec,
         home,
+        licence_prints,
+        licence_routes,
         models,
         pages,
         prints,
         processes,
+        registration,
+        registration_rules,
         reminders,
         routes,
         verification,
@@ -25,3 +29,4 @@ def register(app: Flask) -> None:
 
     filters.FIELD_LABELS.update(models.FIELD_LABELS)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(licence_routes.public)
