@@ -186,3 +186,33 @@ def test_validity_comes_from_the_seed_table_by_beds():
 
     assert validity_years("110000", 99) == 5
     assert validity_years("110000", 100) == 15
+
+
+def test_the_counter_page_starts_a_registration_for_a_walk_in_applicant(client):
+    from conftest import csrf, logged_in
+
+    web = logged_in(client, "bj.chaoyang.clerk")
+    page = web.get("/institutions/counter")
+    assert page.status_code == 200 and "窗口受理" in page.get_data(as_text=True)
+    token = csrf(web, "/institutions/counter")
+    response = web.post("/institutions/counter", data={
+        "csrf_token": token, "process": "institution_registration", "division_code": "110105"})
+    assert response.status_code == 303 and "/tasks/" in response.headers["Location"]
+    form = web.get(response.headers["Location"]).get_data(as_text=True)
+    assert "录入执业登记申请" in form and "诊疗科目" in form
+
+
+def test_the_counter_refuses_a_division_outside_the_area_in_chinese(client):
+    from conftest import csrf, logged_in
+
+    web = logged_in(client, "bj.chaoyang.clerk")
+    response = web.post("/institutions/counter", data={
+        "csrf_token": csrf(web, "/institutions/counter"), "process": "institution_registration",
+        "division_code": "500105"}, follow_redirects=True)
+    assert "您无权发起该业务" in response.get_data(as_text=True)
+
+
+def test_institutions_have_no_counter(client):
+    from conftest import logged_in
+
+    assert logged_in(client, "inst.chaoyang1").get("/institutions/counter").status_code == 404

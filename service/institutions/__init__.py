@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        counter,
         home,
         licence_prints,
         licence_routes,
