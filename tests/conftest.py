@@ -36,7 +36,7 @@ from werkzeug.test import TestResponse
 
 DEMO_PASSWORD = "Demo12345"
 DEMO_USERNAMES = (
-    "admin", "designer", "auditor", "bj.wjw", "bj.chaoyang.wjw", "cq.jiangbei.wjw",
+    "admin", "designer", "auditor", "bj.wjw", "bj.chaoyang.wjw", "bj.dongcheng.wjw", "cq.jiangbei.wjw",
     "inst.chaoyang1", "inst.chaoyang2", "inst.jiangbei1", "doctor.demo", "doctor.new",
 )
 CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -246,7 +246,7 @@ class DemoLogins:
 
 
 _DEMO_LOGINS = DemoLogins()
-CACHED_LOGINS = (*DEMO_USERNAMES, "bj.chaoyang.clerk", "bj.dongcheng.wjw")
+CACHED_LOGINS = (*DEMO_USERNAMES, "bj.chaoyang.clerk")
 
 
 @pytest.fixture(scope="session")

@@ -119,6 +119,7 @@ def _derive_work_items(step: store.StepWrite, before: dict, after: dict, run: St
     p = case.deployed.parsed
     for task_id in sorted(after.keys() - before.keys()):
         info = p.user_tasks[after[task_id].task_spec.name]
+        case.routing_data = after[task_id].data
         target = target_for(case, info)
         step.new_items.append({
             "case_id": case.id, "process_id": case.process_id, "task_id": task_id,

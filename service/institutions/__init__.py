@@ -16,6 +16,9 @@ def register(app: Flask) -> None:
         home,
         licence_prints,
         licence_routes,
+        lifecycle,
+        lifecycle_forms,
+        lifecycle_rules,
         models,
         pages,
         prints,
@@ -24,6 +27,7 @@ def register(app: Flask) -> None:
         registration_rules,
         reminders,
         routes,
+        transfer,
         verification,
     )
     from service.web import filters
