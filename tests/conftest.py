@@ -129,6 +129,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "INSTANCE_DIR": str(instance),
         "TESTING": True,
         "LOGIN_RATE_LIMIT": "1000/minute",
+        "SIGNING_MODE": "local",  # a local CA in the test instance, on any database
+        "SIGNING_CA_DIR": str(instance / "pki"),
         **_ratelimit_overrides(),
     })
     with application.app_context():

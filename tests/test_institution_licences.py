@@ -97,7 +97,7 @@ def test_an_unknown_code_is_404_in_the_error_shape(app):
 
 
 def test_codes_are_unguessable():
-    from service.institutions.licences import new_verify_code
+    from service.signing import new_verify_code
 
     codes = {new_verify_code() for _ in range(1000)}
     assert len(codes) == 1000 and all(len(c) >= 22 for c in codes)
@@ -123,3 +123,19 @@ def test_the_registration_case_offers_the_licence_prints(registered, client):
     assert "打印《医疗机构执业许可证》正本" in page and "副本" in page
     pdf = web.get(f"/institutions/{registered['id']}/licence.pdf?copy=duplicate")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+
+
+def test_the_licence_pdf_is_signed_by_the_issuing_administration(registered, app):
+    from service.institutions.esign import keystore
+    from service.signing import verify_pdf
+
+    pdf = registered["flow"].approver.get(f"/api/v1/institutions/{registered['id']}/licence.pdf").data
+    with app.app_context():
+        roots = keystore().trust_roots()
+    report = verify_pdf(pdf, roots)
+    assert report.valid and report.signer_name == "北京市朝阳区卫生健康委员会"
+    assert report.signer_id == "110105" and report.reason == "电子证照签发"
+    # one changed byte breaks it
+    at = pdf.index(b"/MediaBox") + 3
+    tampered = pdf[:at] + bytes([pdf[at] ^ 0x01]) + pdf[at + 1:]
+    assert not verify_pdf(tampered, roots).valid

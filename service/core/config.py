@@ -43,6 +43,7 @@ class Settings:
     session_cookie_secure: bool
     notify_gateway: str
     token_ttl_hours: int
+    signing: dict
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -66,6 +67,12 @@ class Settings:
             session_cookie_secure=_bool_value(env.get("SESSION_COOKIE_SECURE") or str(not embedded)),
             notify_gateway=env.get("NOTIFY_GATEWAY", "log"),
             token_ttl_hours=int(env.get("TOKEN_TTL_HOURS", "12")),
+            # e-licence keys: the embedded default makes a local CA; production names key files
+            signing={"SIGNING_MODE": env.get("SIGNING_MODE") or ("local" if embedded else "files"),
+                     "SIGNING_CA_DIR": env.get("SIGNING_CA_DIR") or str(instance_dir / "pki"),
+                     "SIGNING_KEYS_DIR": env.get("SIGNING_KEYS_DIR"),
+                     "SIGNING_CHAIN_FILE": env.get("SIGNING_CHAIN_FILE"),
+                     "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE")},
         )
 
     def flask_config(self) -> dict:
@@ -86,6 +93,7 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
             "JSON_AS_ASCII": False,
+            **self.signing,
         }
 
 

@@ -13,6 +13,7 @@ from service.core.times import utcnow
 from service.engine import events, plugins
 from service.engine.models import Case, CaseEvent
 from service.engine.visibility import may_print
+from service.institutions.esign import sign_licence
 from service.institutions.licences import Licence, current
 from service.institutions.models import FIELD_LABELS, Institution
 from service.institutions.verification_records import VerificationRecord
@@ -20,14 +21,9 @@ from service.printing import render_pdf
 from service.registry import codes
 from service.registry.reference import Administration
 from service.registry.versioning import history
+from service.signing import qr_png_data_uri
 
 COPIES = {"original": "正本", "duplicate": "副本"}
-
-
-def qr_png_data_uri(text: str) -> str:
-    import segno
-
-    return segno.make(text, error="m").png_data_uri(scale=4, border=2)
 
 
 def verify_url(code: str) -> str:
@@ -53,22 +49,25 @@ def _changes(inst: Institution) -> list[dict]:
 
 
 def render_licence(inst: Institution, licence: Licence, copy: str = "original") -> bytes:
-    """The licence as PDF: the current registered items, the QR code to its verify page."""
+    """The licence as PDF: the current registered items, the QR code to its verify page,
+    signed by the issuing administration (PAdES)."""
     records = [] if copy == "original" else list(db.session.scalars(
         select(VerificationRecord).where(VerificationRecord.institution_id == inst.id)
         .order_by(VerificationRecord.decided_at)))
     url = verify_url(licence.verify_code)
-    return render_pdf(
+    issuer = db.session.get(Administration, licence.issued_by_id)
+    pdf = render_pdf(
         "licence.html", institution=inst, licence=licence, copy=copy, copy_name=COPIES[copy],
         category_name=codes.name(inst.category_code, "institution_category"),
         economic_type_name=codes.name(inst.economic_type_code, "economic_type"),
         management_class_name=codes.name(inst.management_class, "management_class"),
         subjects=[codes.name(c, "subject") for c in inst.subject_codes],
-        authority_name=db.session.get(Administration, licence.issued_by_id).name,
+        authority_name=issuer.name,
         issued_on=licence.issued_at, printed_at=utcnow(), qr=qr_png_data_uri(url),
         verify_url=url, verification_records=records,
         changes=[] if copy == "original" else _changes(inst),
     )
+    return sign_licence(pdf, issuer)
 
 
 def _notice_event(case: Case, history_: list[CaseEvent]) -> CaseEvent | None:

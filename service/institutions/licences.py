@@ -3,7 +3,6 @@ printed as a QR code; reissuing voids the previous row, so an old code verifies 
 from __future__ import annotations
 
 import functools
-import secrets
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ForeignKey, String, select, update
@@ -14,6 +13,7 @@ from service.core.times import SHANGHAI, add_years, utcnow
 from service.institutions.models import Institution
 from service.registry.reference import Administration
 from service.registry.seeding import SEED_DIR, rows
+from service.signing import new_verify_code
 
 LICENCE_STATUSES = {"valid": "有效", "void": "已作废"}
 
@@ -36,11 +36,6 @@ class Licence(db.Model):
 
     institution: Mapped[Institution] = relationship()
     issued_by: Mapped[Administration] = relationship()
-
-
-def new_verify_code() -> str:
-    """128 random bits, URL-safe: a printed code cannot be guessed from another."""
-    return secrets.token_urlsafe(16)
 
 
 @functools.cache
