@@ -269,3 +269,60 @@ def test_the_counter_may_start_a_change_for_a_walk_in_institution(api, registere
 
 def test_another_district_cannot_start_a_business_on_a_chaoyang_institution(api, registered):
     business(api, "institution_change", "cq.jiangbei.wjw").start(registered, status=404)
+
+
+def test_the_institution_page_offers_the_licence_and_the_counter_businesses(client, registered):
+    from conftest import csrf, logged_in
+
+    web = logged_in(client, "bj.chaoyang.clerk")
+    page = web.get(f"/institutions/{registered}").get_data(as_text=True)
+    assert "打印许可证正本" in page and "医疗机构变更登记" in page and "业务回退" in page
+    token = csrf(web, f"/institutions/{registered}")
+    response = web.post(f"/institutions/{registered}/start",
+                        data={"csrf_token": token, "process": "institution_resumption"},
+                        follow_redirects=True)
+    assert "未停业" in response.get_data(as_text=True)
+    response = web.post(f"/institutions/{registered}/start",
+                        data={"csrf_token": token, "process": "institution_suspension"})
+    assert response.status_code == 303 and "/tasks/" in response.headers["Location"]
+
+
+def test_another_district_sees_no_counter_on_the_page(client, registered):
+    from conftest import logged_in
+
+    web = logged_in(client, "bj.wjw")
+    page = web.get(f"/institutions/{registered}").get_data(as_text=True)
+    assert "打印许可证正本" in page and "<h2>窗口受理</h2>" not in page
+
+
+@pytest.mark.parametrize("path", ["timer", "conclusion"])
+def test_a_failed_deferred_verification_opens_the_cancellation(api, demo, app, database, path):
+    """I4's "licence to be cancelled" starts I6 ex officio at the issuing authority."""
+    from datetime import datetime as dt
+
+    from verification_flow import Verification, complete
+
+    inst_id = demo.institution["inst.chaoyang1"]
+    flow = Verification(api("inst.chaoyang1"), api("bj.chaoyang.wjw"))
+    flow.start(inst_id)
+    flow.submit()
+    flow.review("approve")
+    flow.counter()
+    due = dt.fromisoformat(flow.conclude("defer", defer_months=1, comment="整改中")["next_timer_at"])
+    fire_timers(app, due + timedelta(minutes=1))
+    if path == "timer":
+        fire_timers(app, due + timedelta(days=5, minutes=2))
+    else:
+        item_id, data = flow.application()
+        complete(flow.institution, item_id, data)
+        flow.review("approve")
+        flow.counter()
+        flow.conclude("defer", defer_months=1, comment="仍不符合")
+    cases = api("bj.chaoyang.wjw").get(
+        f"/api/v1/cases?process=institution_cancellation&subject={inst_id}").get_json()["items"]
+    assert len(cases) == 1 and cases[0]["status"] == "open"
+    item = [i for i in api("bj.chaoyang.wjw").get("/api/v1/work-items?scope=org&limit=200")
+            .get_json()["items"] if i["case_id"] == cases[0]["id"]][0]
+    data = api("bj.chaoyang.wjw").get(f"/api/v1/work-items/{item['id']}").get_json()["data"]
+    assert data["ground"] == "failed_verification"
+    assert flow.replay()["ok"] is True

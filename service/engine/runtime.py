@@ -70,7 +70,7 @@ def _save(case: Case, wf: BpmnWorkflow, run: StepRun, before: dict[str, object],
 
 
 def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: dict,
-            task: str | None = None) -> None:
+            task: str | None = None, commit: bool = True) -> None:
     """Record the event and write the step (one round trip on PostgreSQL), then commit."""
     data["fingerprint"] = step.values["fingerprint"]
     step.event = events.record(step.case, type_, at=step.at, actor_id=actor_id, task=task,
@@ -81,7 +81,8 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
     # what the caller answers with, without reading it back (unknown when items stayed open)
     step.case.open_items = None if step.kept else [
         dict(item, id=item_id) for item, item_id in zip(step.new_items, ids, strict=True)]
-    _commit()
+    if commit:
+        _commit()
 
 
 def _last_outcome(wf: BpmnWorkflow) -> str | None:
@@ -171,8 +172,12 @@ def conflicts() -> Iterator[None]:
         raise ApiError(409, "该业务已被他人处理，请刷新后重试", code="concurrent_step") from None
 
 
-def start(actor: Account, process_id: str, subject: dict, data: dict | None = None) -> Case:
+def start(actor: Account, process_id: str, subject: dict, data: dict | None = None, *,
+          commit: bool = True) -> Case:
     """Start a case of the newest version of ``process_id`` about ``subject``.
+
+    ``commit=False`` leaves it in the caller's transaction: an action opening a follow-up case
+    (a failed verification opening the cancellation) commits it with its own step.
 
     ``subject.institution_id`` is the institution the case is about or addressed to; the
     applicant of a person's process is found by the ``person`` subject loader a persons'
@@ -209,7 +214,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
         wf.do_engine_steps()
         step = _save(case, wf, run, {})
     _finish(step, "started", actor_id=actor.id,
-            data={"initial": initial, "actions": run.actions})
+            data={"initial": initial, "actions": run.actions}, commit=commit)
     return case
 
 

@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        cancellation_start,
         counter,
         home,
         licence_prints,

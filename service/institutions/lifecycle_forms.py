@@ -61,9 +61,10 @@ def _register(pid: str) -> None:
             return {}
         return problems(ctx.institution, last_application(ctx.case, "submit_application"))
 
-    @prefill(f"{pid}_application")
-    def fill(case, last: dict | None) -> dict:
-        return last or {}
+    if pid != "institution_cancellation":  # its own pre-filler: cancellation_start.py
+        @prefill(f"{pid}_application")
+        def fill(case, last: dict | None) -> dict:
+            return last or {}
 
 
 for _pid in PROCESSES:
