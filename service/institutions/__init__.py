@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
         registration_rules,
         reminders,
         routes,
+        setup_filing,
         transfer,
         verification,
     )

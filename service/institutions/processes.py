@@ -40,3 +40,15 @@ for _pid, _help, _outcomes in (
      {"approved": "已回退", "refused": "不予回退"}),
 ):
     plugins.process_info(_pid, help=_help, outcomes=_outcomes)
+
+plugins.process_info(
+    "institution_setup",
+    help=("设置医疗机构的审批：窗口录入设置申请，材料不齐全的 5 个工作日内一次性告知补正，受理后 30 日内审核、"
+          "审批，准予设置的出具《设置医疗机构批准书》，不予设置的书面说明理由。"),
+    outcomes={"approved": "准予设置", "refused": "不予设置"},
+)
+plugins.process_info(
+    "clinic_filing",
+    help="诊所备案：录入备案信息即完成备案，出具备案凭证并开通机构账户；备案诊所不参加校验。",
+    outcomes={"approved": "已备案"},
+)
