@@ -41,13 +41,15 @@ def _open_first_task(page) -> None:
     page.locator("a.button:has-text('办理')").first.click()
 
 
-def test_a_counter_registration_is_approved_and_its_licence_verifies(page, tmp_path):
+def register_at_counter(page, tmp_path, name: str) -> None:
+    """Counter entry, acceptance and review by the clerk, approval by the district head."""
     login(page, "bj.chaoyang.clerk")
     page.click("text=窗口受理")
+    page.select_option("#process", "institution_registration")
     page.click("button:has-text('开始录入申请')")
     expect(page.locator("h1").first).to_contain_text("录入执业登记申请")
     values = {
-        "name": "北京朝阳和光康复医院", "uscc": _uscc(), "address": "北京市朝阳区东四环中路39号",
+        "name": name, "uscc": _uscc(), "address": "北京市朝阳区东四环中路39号",
         "legal_representative": "孙立", "principal": "孙立",
         "legal_representative_id_number": "11010519800101001" + ric.calc_check_digit("110105198001010010"),
         "contact_phone": "13911113333", "service_mode": "门诊、住院", "beds": "60",
@@ -80,6 +82,10 @@ def test_a_counter_registration_is_approved_and_its_licence_verifies(page, tmp_p
     expect(page.locator("h1").first).to_contain_text("审批")
     page.check("input[name=decision][value=approve]")
     _submit(page)
+
+
+def test_a_counter_registration_is_approved_and_its_licence_verifies(page, tmp_path):
+    register_at_counter(page, tmp_path, "北京朝阳和光康复医院")
     page.goto("/tasks/done")
     page.locator("a:has-text('北京朝阳和光康复医院')").first.click()
     with page.expect_download() as download:
