@@ -48,7 +48,8 @@ def _changes(inst: Institution) -> list[dict]:
     return rows
 
 
-def render_licence(inst: Institution, licence: Licence, copy: str = "original") -> bytes:
+def render_licence(inst: Institution, licence: Licence, copy: str = "original", *,
+                   sign: bool = True) -> bytes:
     """The licence as PDF: the current registered items, the QR code to its verify page,
     signed by the issuing administration (PAdES)."""
     records = [] if copy == "original" else list(db.session.scalars(
@@ -67,7 +68,7 @@ def render_licence(inst: Institution, licence: Licence, copy: str = "original") 
         verify_url=url, verification_records=records,
         changes=[] if copy == "original" else _changes(inst),
     )
-    return sign_licence(pdf, issuer)
+    return sign_licence(pdf, issuer) if sign else pdf
 
 
 def _notice_event(case: Case, history_: list[CaseEvent]) -> CaseEvent | None:
