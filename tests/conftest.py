@@ -36,7 +36,7 @@ from werkzeug.test import TestResponse
 
 DEMO_PASSWORD = "Demo12345"
 DEMO_USERNAMES = (
-    "admin", "designer", "auditor", "bj.wjw", "bj.chaoyang.wjw", "cq.jiangbei.wjw",
+    "admin", "designer", "auditor", "bj.wjw", "bj.chaoyang.wjw", "bj.dongcheng.wjw", "cq.jiangbei.wjw",
     "inst.chaoyang1", "inst.chaoyang2", "inst.jiangbei1", "doctor.demo", "doctor.new",
 )
 CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -129,6 +129,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         "INSTANCE_DIR": str(instance),
         "TESTING": True,
         "LOGIN_RATE_LIMIT": "1000/minute",
+        "SIGNING_MODE": "local",  # a local CA in the test instance, on any database
+        "SIGNING_CA_DIR": str(instance / "pki"),
         **_ratelimit_overrides(),
     })
     with application.app_context():

@@ -46,6 +46,7 @@ class Settings:
     trusted_proxies: int = 0
     require_second_factor: bool = False
     second_factor_key: str | None = None
+    signing: dict
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -72,6 +73,12 @@ class Settings:
             trusted_proxies=_count(env.get("TRUSTED_PROXIES") or "0", "TRUSTED_PROXIES"),
             require_second_factor=_bool_value(env.get("REQUIRE_SECOND_FACTOR") or str(not embedded)),
             second_factor_key=env.get("SECOND_FACTOR_KEY") or None,
+            # e-licence keys: the embedded default makes a local CA; production names key files
+            signing={"SIGNING_MODE": env.get("SIGNING_MODE") or ("local" if embedded else "files"),
+                     "SIGNING_CA_DIR": env.get("SIGNING_CA_DIR") or str(instance_dir / "pki"),
+                     "SIGNING_KEYS_DIR": env.get("SIGNING_KEYS_DIR"),
+                     "SIGNING_CHAIN_FILE": env.get("SIGNING_CHAIN_FILE"),
+                     "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE")},
         )
 
     def flask_config(self) -> dict:
@@ -92,6 +99,7 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
             "JSON_AS_ASCII": False,
+            **self.signing,
         }
 
 

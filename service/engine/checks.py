@@ -9,11 +9,13 @@ weeks for a refusal the system could have given on the spot.
 """
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from service.access.models import Account
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine import definitions, forms
-from service.engine.models import Case, ProcessDefinition, WorkItem
+from service.engine.models import Case, CaseEvent, ProcessDefinition, WorkItem
 from service.engine.plugins import CheckContext, PersonSubject, get_check
 
 
@@ -44,6 +46,18 @@ def before_submission(actor: Account, item: WorkItem, data: dict) -> None:
     _refuse(get_check(name)(CheckContext(
         case.process_id, item.task, actor, case.subject_institution, case.subject_person,
         case, data)))
+
+
+def four_eyes_conflict(actor: Account, item: WorkItem) -> bool:
+    """Whether the actor completed one of the tasks the item's ``four_eyes`` property names
+    (the same person never reviews and approves one case)."""
+    info = item.case.deployed.parsed.user_tasks.get(item.task)
+    names = info.properties.get("four_eyes", "").split() if info else []
+    if not names:
+        return False
+    return db.session.scalar(select(CaseEvent.id).where(
+        CaseEvent.case_id == item.case_id, CaseEvent.type == "task_completed",
+        CaseEvent.task.in_(names), CaseEvent.actor_id == actor.id).limit(1)) is not None
 
 
 def is_applicant(actor: Account, case: Case) -> bool:

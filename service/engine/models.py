@@ -76,6 +76,9 @@ class Case(db.Model):
     # Not a column: the case's open work items (rows as dicts) when already known in this
     # session — written by its step, or read for a list in one query; None when unknown.
     open_items = None
+    # Not a column: the task data of the task being routed, set by the engine before it asks a
+    # routing rule where the task goes (a rule may route by what the applicant entered).
+    routing_data: dict = {}
 
     definition: Mapped[ProcessDefinition] = relationship()
     subject_institution = relationship("Institution")

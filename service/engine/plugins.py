@@ -118,8 +118,8 @@ is applied (user task property ``check``); any reason answers 422 and changes no
 
 
 def subject_loader(kind: str) -> Callable:
-    """Register the loader of a case subject: ``institution`` -> (actor, subject) -> the
-    institution; ``person`` -> (actor, subject, institution) -> PersonSubject or None."""
+    """Register the loader of a case subject: ``institution`` -> (actor, subject, process id) ->
+    the institution (or a stand-in with ``id`` None for one that does not exist yet); ``person`` -> (actor, subject, institution) -> PersonSubject or None."""
     return _registrar(_SUBJECTS)(kind)
 
 

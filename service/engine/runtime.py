@@ -70,7 +70,7 @@ def _save(case: Case, wf: BpmnWorkflow, run: StepRun, before: dict[str, object],
 
 
 def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: dict,
-            task: str | None = None) -> None:
+            task: str | None = None, commit: bool = True) -> None:
     """Record the event and write the step (one round trip on PostgreSQL), then commit."""
     data["fingerprint"] = step.values["fingerprint"]
     step.event = events.record(step.case, type_, at=step.at, actor_id=actor_id, task=task,
@@ -81,7 +81,8 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
     # what the caller answers with, without reading it back (unknown when items stayed open)
     step.case.open_items = None if step.kept else [
         dict(item, id=item_id) for item, item_id in zip(step.new_items, ids, strict=True)]
-    _commit()
+    if commit:
+        _commit()
 
 
 def _last_outcome(wf: BpmnWorkflow) -> str | None:
@@ -119,19 +120,25 @@ def _derive_work_items(step: store.StepWrite, before: dict, after: dict, run: St
     p = case.deployed.parsed
     for task_id in sorted(after.keys() - before.keys()):
         info = p.user_tasks[after[task_id].task_spec.name]
+        case.routing_data = after[task_id].data
         target = target_for(case, info)
         step.new_items.append({
             "case_id": case.id, "process_id": case.process_id, "task_id": task_id,
             "task": info.name, "title": info.title, "role": info.lane, "form": info.form,
             "organisation_kind": target.kind, "organisation_id": target.id,
-            "assignee_id": None, "status": "open", "deadline": _deadline(run.at, info.properties),
+            "assignee_id": None, "status": "open",
+            "deadline": _deadline(run.at, info.properties, after[task_id].data),
             "draft": None, "created_at": run.at, "completed_at": None, "completed_by_id": None,
         })
 
 
-def _deadline(at: datetime, properties: dict) -> date | None:
-    """A work item's due date, counted from the day it opens on the Beijing calendar."""
-    today = at.astimezone(SHANGHAI).date()
+def _deadline(at: datetime, properties: dict, data: dict) -> date | None:
+    """A work item's due date, counted on the Beijing calendar from the day it opens, or from
+    the task-data moment ``deadline_from`` names (the acceptance: the clock stops while an
+    applicant completes missing documents)."""
+    anchor = data.get(properties["deadline_from"]) if properties.get("deadline_from") else None
+    start = datetime.fromisoformat(anchor) if isinstance(anchor, str) else at
+    today = (start if start.tzinfo else start.replace(tzinfo=UTC)).astimezone(SHANGHAI).date()
     if properties.get("deadline_working_days"):
         return add_workdays(today, int(properties["deadline_working_days"]))
     if properties.get("deadline_days"):
@@ -167,8 +174,12 @@ def conflicts() -> Iterator[None]:
         raise ApiError(409, "该业务已被他人处理，请刷新后重试", code="concurrent_step") from None
 
 
-def start(actor: Account, process_id: str, subject: dict, data: dict | None = None) -> Case:
+def start(actor: Account, process_id: str, subject: dict, data: dict | None = None, *,
+          commit: bool = True) -> Case:
     """Start a case of the newest version of ``process_id`` about ``subject``.
+
+    ``commit=False`` leaves it in the caller's transaction: an action opening a follow-up case
+    (a failed verification opening the cancellation) commits it with its own step.
 
     ``subject.institution_id`` is the institution the case is about or addressed to; the
     applicant of a person's process is found by the ``person`` subject loader a persons'
@@ -177,7 +188,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     definition = definitions.latest(process_id)
     if definition is None:
         raise ApiError(404, "未找到该业务流程")
-    institution = _load_subject("institution")(actor, subject)
+    institution = _load_subject("institution")(actor, subject, process_id)
     person = _load_subject("person")
     applicant = person(actor, subject, institution) if person is not None else None
     if definition.startable_by and not _may_start(actor, definition, institution):
@@ -205,7 +216,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
         wf.do_engine_steps()
         step = _save(case, wf, run, {})
     _finish(step, "started", actor_id=actor.id,
-            data={"initial": initial, "actions": run.actions})
+            data={"initial": initial, "actions": run.actions}, commit=commit)
     return case
 
 
@@ -246,6 +257,8 @@ def _require_actionable(actor: Account, item: WorkItem) -> None:
         raise ApiError(409, "该待办已办结", code="task_completed")
     if not may_act(actor, item):
         raise ApiError(403, "您的角色不能办理该事项")
+    if checks.four_eyes_conflict(actor, item):
+        raise ApiError(403, "同一人不得既审核又审批同一业务（双人复核）", code="four_eyes")
     if item.assignee_id and item.assignee_id != actor.id:
         raise ApiError(409, "该待办已由他人认领", code="claimed")
 

@@ -1,5 +1,5 @@
 """Medical institutions (医疗机构): the registry of institutions, licences, subjects and
-departments; annual verification (I4); the combined query, backfill and the institution pages
+departments; annual verification (I4), practice registration (I2) and its licences; the combined query, backfill and the institution pages
 and REST routes. Physicians and nurses use it only through :mod:`service.institutions.face`.
 """
 from __future__ import annotations
@@ -12,13 +12,24 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        cancellation_start,
+        counter,
         home,
+        licence_prints,
+        licence_routes,
+        lifecycle,
+        lifecycle_forms,
+        lifecycle_rules,
         models,
         pages,
         prints,
         processes,
+        registration,
+        registration_rules,
         reminders,
         routes,
+        setup_filing,
+        transfer,
         verification,
         verification_pages,
         verification_prints,
@@ -28,3 +39,4 @@ def register(app: Flask) -> None:
 
     filters.FIELD_LABELS.update(models.FIELD_LABELS)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(licence_routes.public)

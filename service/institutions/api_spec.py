@@ -65,3 +65,29 @@ def institution_paths(spec: APISpec, sec: list) -> None:
         "requestBody": {"required": True, "content": {"application/json": {"schema": BACKFILL_BODY}}},
         "responses": responses(ref("Institution"), 201,
                                 errors=(400, 401, 403, 413, 415, 422))}})
+
+
+LICENCE_FACTS = {"type": "object", "properties": {
+    "valid": {"type": "boolean"}, "registration_number": {"type": "string"},
+    "name": {"type": "string"},
+    "status": {"type": "string", "description": "active / deferred / suspended / cancelled / void / expired"},
+    "valid_from": {"type": "string", "format": "date"},
+    "valid_until": {"type": "string", "format": "date"}, "issued_by": {"type": "string"},
+    "issued_at": {"type": "string", "format": "date-time"}}}
+
+
+@section
+def licence_paths(spec: APISpec, sec: list) -> None:
+    spec.path("/api/v1/institutions/{institution_id}/licence.pdf", operations={"get": {
+        "summary": "The licence 正本 (original) or 副本 (duplicate) as PDF, with the QR code of "
+                   "its verify page; 404 before one is issued",
+        "security": sec, "parameters": path_param("institution_id") + [
+            {"name": "copy", "in": "query", "schema": {"type": "string", "enum": ["original", "duplicate"]}}],
+        "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}},
+                      **responses(errors=(400, 401, 404))}}})
+    spec.path("/api/v1/licences/verify/{code}", operations={"get": {
+        "summary": "Public check of a licence by the code in its QR (no token; rate-limited): "
+                   "public facts and the live status",
+        "security": [], "parameters": [{"name": "code", "in": "path", "required": True,
+                                        "schema": {"type": "string", "maxLength": 64}}],
+        "responses": responses(LICENCE_FACTS, errors=(404, 429))}})

@@ -5,6 +5,7 @@ from marshmallow import Schema, fields
 
 
 class InstitutionSchema(Schema):
+    licence_verify_code = fields.Function(lambda i: _verify_code(i.id))
     id = fields.Integer()
     name = fields.String()
     uscc = fields.String(allow_none=True)
@@ -50,3 +51,10 @@ class InstitutionSummarySchema(Schema):
     division_code = fields.String()
     issuing_authority_id = fields.Integer()
     status = fields.String()
+
+
+def _verify_code(institution_id: int) -> str | None:
+    from service.institutions.licences import current
+
+    licence = current(institution_id)
+    return licence.verify_code if licence else None

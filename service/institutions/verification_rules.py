@@ -1,4 +1,5 @@
-"""Who may start annual verification (I4): one open case per institution, no filed clinics."""
+"""Who may start annual verification (I4): an institution in practice (not suspended or
+cancelled), one open case per institution, no filed clinics."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -7,6 +8,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine.models import Case
 from service.engine.plugins import CheckContext, check
+from service.institutions.lifecycle_rules import institution_in_practice
 from service.institutions.models import Institution
 
 PROCESS = "institution_verification"
@@ -25,6 +27,9 @@ def verification_start(ctx: CheckContext) -> dict[str, list[str]]:
     concurrent starts cannot both find no open case."""
     if ctx.stage != "start":
         return {}
+    refused = institution_in_practice(ctx)
+    if refused:
+        return refused
     inst = db.session.get(Institution, ctx.institution.id, with_for_update=True)
     if inst.is_filed_clinic:
         raise ApiError(409, "备案诊所不参加年度校验（取得《诊所备案凭证》的诊所无需申请校验）",

@@ -64,7 +64,10 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     elif account.has_role("sysadmin", "auditor"):
         groups.append(("业务办理", [MenuItem("业务查询", "inbox.all_cases")]))
     if account.kind == "administration" or account.has_role("sysadmin", "auditor"):
-        groups.append(("医疗机构管理", [MenuItem("综合查询", "institutions.search")]))
+        items = [MenuItem("综合查询", "institutions.search")]
+        if account.kind == "administration" and account.has_role("bureau_clerk"):
+            items.insert(0, MenuItem("窗口受理", "institutions.counter"))
+        groups.append(("医疗机构管理", items))
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own")]))
     if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
