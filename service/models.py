@@ -12,3 +12,4 @@ def import_all() -> None:
     from service.physicians import admin_models, certificates  # noqa: F401
     from service.physicians import models as _physicians  # noqa: F401
     from service.registry import reference, versioning  # noqa: F401
+    from service.supervision import catalogue  # noqa: F401
