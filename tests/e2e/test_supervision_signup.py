@@ -61,6 +61,7 @@ def test_signup_returned_then_passed_on_a_phone(phone, tmp_path) -> None:
     phone.click("button:has-text('提交')")
     expect(phone.locator(".flash-success")).to_contain_text("审核结果已提交")
     logout(phone)
+    phone.context.clear_cookies()  # another day: the institution follows with phone and password
 
     phone.goto("/supervision/signup/status")
     phone.fill("input[name=phone]", body["admin_phone"])
