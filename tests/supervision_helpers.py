@@ -25,3 +25,12 @@ def signup_body(serial: int = 1, **overrides) -> dict:
     }
     body.update(overrides)
     return body
+
+
+def active_unit(client, api, serial: int = 1, **overrides) -> dict:
+    """A sign-up passed by the Jiangbei administration; returns its JSON."""
+    unit = client.post("/api/v1/supervision/signups", json=signup_body(serial, **overrides)).get_json()
+    passed = api("cq.jiangbei.wjw").post(f"/api/v1/supervision/signups/{unit['id']}/review",
+                                         json={"decision": "pass"})
+    assert passed.status_code == 200, passed.get_json()
+    return passed.get_json()

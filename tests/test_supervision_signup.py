@@ -47,7 +47,8 @@ def test_return_then_pass_then_login_by_phone(client: FlaskClient, api: Callable
     assert login(new_client(), "13700000001", "Abc12345").status_code == 401
 
     jiangbei = api("cq.jiangbei.wjw")
-    assert [u["id"] for u in jiangbei.get(SIGNUP).get_json()["items"]] == [unit["id"]]
+    listed = {u["id"]: u["status"] for u in jiangbei.get(SIGNUP).get_json()["items"]}
+    assert listed[unit["id"]] == "pending"
     missing = jiangbei.post(f"{SIGNUP}/{unit['id']}/review", json={"decision": "return"})
     assert missing.status_code == 422
     assert "必须填写退回原因" in error_of(missing)["fields"]["reason"][0]
@@ -121,11 +122,13 @@ def test_phone_id_and_uscc_are_unique(client: FlaskClient) -> None:
     assert "已注册" in again["admin_id_number"][0]
 
 
-def test_an_institution_in_the_registry_is_linked(client: FlaskClient, database: Database) -> None:
-    inst = database.scalar(select(Institution).where(Institution.uscc.is_not(None),
-                                                     Institution.division_code == "500105"))
-    assert inst is not None
-    unit = _signup(client, uscc=inst.uscc).get_json()
+def test_an_institution_in_the_registry_is_linked(client: FlaskClient, database: Database,
+                                                  demo) -> None:
+    inst = database.scalar(select(Institution).where(
+        Institution.id == demo.institution["inst.chaoyang2"]))
+    response = _signup(client, uscc=inst.uscc, division_code="110105")
+    assert response.status_code == 201, response.get_json()
+    unit = response.get_json()
     assert unit["institution_id"] == inst.id
     assert database.count(select(Institution).where(Institution.uscc == inst.uscc)) == 1
 

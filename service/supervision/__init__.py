@@ -7,6 +7,6 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from service.supervision import access, api, home, pages  # noqa: F401  (plug-ins register on import)
+    from service.supervision import access, api, home, pages, unit_pages  # noqa: F401  (plug-ins register on import)
 
     app.register_blueprint(pages.bp)

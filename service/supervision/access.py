@@ -8,17 +8,20 @@ from service.access import policy
 from service.access.models import Account
 from service.supervision.models import SupervisedUnit, SupervisionMember
 
+# An institution account of the registry may administer its institution's sign-up too.
+MEMBER_KINDS = ("supervision", "institution")
+
 
 def member_of(actor: Account) -> SupervisionMember | None:
     """The supervision membership of a supervision account."""
-    if actor is None or actor.kind != "supervision":
+    if actor is None or actor.kind not in MEMBER_KINDS:
         return None
     return SupervisionMember.query.filter_by(account_id=actor.id).first()
 
 
 @policy.rule(SupervisedUnit, name="supervised_unit")
 def unit_rule(actor: Account, action: str) -> ColumnElement[bool]:
-    if actor.kind == "supervision":
+    if actor.kind in MEMBER_KINDS:
         own = SupervisedUnit.id.in_(select(SupervisionMember.unit_id).where(
             SupervisionMember.account_id == actor.id))
         if action == policy.READ:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.extensions import UTCDateTime, db
@@ -68,6 +68,21 @@ class SupervisedUnit(Versioned, db.Model):
         return column_snapshot(self)
 
 
+class SupervisionDepartment(Versioned, db.Model):
+    """A department (科室) of a signed-up institution: name and code, code unique in it."""
+
+    __tablename__ = "sv_department"
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("sv_unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(60))
+    code: Mapped[str] = mapped_column(String(20))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+
+    def snapshot(self) -> dict:
+        return column_snapshot(self)
+
+
 class SupervisionMember(Versioned, db.Model):
     """A login of a signed-up institution: its administrator or a staff member (工作信息员) with
     duties and, for self-inspection, a scope within the institution's."""
@@ -78,11 +93,13 @@ class SupervisionMember(Versioned, db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("sv_unit.id"), index=True)
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("sv_department.id"), index=True)
     duties: Mapped[list] = mapped_column(db.JSON, default=list)
     scope: Mapped[list] = mapped_column(db.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[SupervisedUnit] = relationship()
+    department: Mapped[SupervisionDepartment | None] = relationship()
     account = relationship("Account")
 
     def snapshot(self) -> dict:

@@ -86,21 +86,34 @@ def upgrade():
     op.create_index('ix_sv_unit_institution_id', 'sv_unit', ['institution_id'])
     op.create_index('ix_sv_unit_administration_id', 'sv_unit', ['administration_id'])
     op.create_table(
+        'sv_department',
+        sa.Column('id', sa.Integer(), nullable=False), sa.Column('unit_id', sa.Integer(), nullable=False),
+        sa.Column('name', S(60), nullable=False), sa.Column('code', S(20), nullable=False),
+        sa.Column('is_enabled', sa.Boolean(), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['unit_id'], ['sv_unit.id']),
+        sa.PrimaryKeyConstraint('id'), sa.UniqueConstraint('unit_id', 'code'))
+    op.create_index('ix_sv_department_unit_id', 'sv_department', ['unit_id'])
+    op.create_table(
         'sv_member',
         sa.Column('id', sa.Integer(), nullable=False), sa.Column('account_id', sa.Integer(), nullable=False),
         sa.Column('unit_id', sa.Integer(), nullable=False), sa.Column('id_number', S(18), nullable=False),
-        sa.Column('is_admin', sa.Boolean(), nullable=False), sa.Column('duties', sa.JSON(), nullable=False),
+        sa.Column('is_admin', sa.Boolean(), nullable=False),
+        sa.Column('department_id', sa.Integer(), nullable=True), sa.Column('duties', sa.JSON(), nullable=False),
         sa.Column('scope', sa.JSON(), nullable=False),
         sa.Column('created_at', T(timezone=True), nullable=False),
         sa.Column('version', sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(['account_id'], ['account.id']),
         sa.ForeignKeyConstraint(['unit_id'], ['sv_unit.id']),
+        sa.ForeignKeyConstraint(['department_id'], ['sv_department.id']),
         sa.PrimaryKeyConstraint('id'), sa.UniqueConstraint('account_id'), sa.UniqueConstraint('id_number'))
     op.create_index('ix_sv_member_unit_id', 'sv_member', ['unit_id'])
+    op.create_index('ix_sv_member_department_id', 'sv_member', ['department_id'])
 
 
 def downgrade():
     op.drop_table('sv_member')
+    op.drop_table('sv_department')
     op.drop_table('sv_unit')
     op.drop_table('sv_demerit_threshold')
     op.drop_table('sv_demerit_rule')
