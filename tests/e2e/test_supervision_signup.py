@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from .conftest import login, logout
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from supervision_helpers import signup_body  # noqa: E402
+from supervision_helpers import resident_id, signup_body  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -83,3 +83,29 @@ def test_signup_returned_then_passed_on_a_phone(phone, tmp_path) -> None:
     login(phone, body["admin_phone"], body["password"])
     expect(phone.locator(".sv-page h1")).to_contain_text(body["name"])
     expect(phone.locator(".sv-page")).to_contain_text("小燕")
+
+
+def test_the_administrator_adds_a_department_and_two_staff_on_a_phone(phone) -> None:
+    login(phone, "inst.jiangbei1")
+    phone.goto("/supervision/")
+    phone.click("text=信息维护")
+    phone.fill("input[name=name]", "预防保健科")
+    phone.fill("input[name=code]", "YFBJ01")
+    phone.click("button:has-text('保存')")
+    expect(phone.locator(".sv-list")).to_contain_text("YFBJ01")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+
+    phone.goto("/supervision/staff")
+    for name, serial, duty in (("钱自查", 81, "inspection"), ("孙记分", 82, "scoring")):
+        phone.click("text=+添加")
+        phone.fill("input[name=name]", name)
+        phone.fill("input[name=id_number]", resident_id(serial))
+        phone.fill("input[name=phone]", f"136000000{serial}")
+        phone.select_option("select[name=department_id]", label="预防保健科")
+        phone.check(f"input[name=duties][value={duty}]")
+        if duty == "inspection":
+            phone.check(".sv-area-box[data-area='A']")
+        phone.click("button:has-text('保存')")
+        expect(phone.locator(".flash-success")).to_contain_text("工作信息员已添加")
+    expect(phone.locator(".sv-list")).to_contain_text("钱自查")
+    expect(phone.locator(".sv-list")).to_contain_text("孙记分")
