@@ -131,3 +131,16 @@ def test_demo_staff_of_jiangbei1_log_in_by_phone(new_client) -> None:
         assert login(page, phone).status_code == 302
         portal = page.get("/supervision/", follow_redirects=True).get_data(as_text=True)
         assert "重庆市江北区鸿恩中医医院" in portal and name in portal
+
+
+def test_my_page_edits_name_and_phone_and_the_new_phone_logs_in(new_client) -> None:
+    page = logged_in(new_client(), "13800000002")
+    bad = _post(page, "/supervision/me", {"name": "", "phone": "13800000001"})
+    assert bad.status_code == 400
+    text = bad.get_data(as_text=True)
+    assert "请填写姓名" in text and "该手机号已被使用" in text
+    assert _post(page, "/supervision/me", {"name": "演示记分员", "phone": "13800000022"}).status_code == 302
+    assert login(new_client(), "13800000022").status_code == 302
+    assert login(new_client(), "13800000002").status_code == 401
+    confirm = page.get("/supervision/logout").get_data(as_text=True)
+    assert "确认退出当前账户" in confirm and 'action="/logout"' in confirm

@@ -156,3 +156,23 @@ def delete_member(member: SupervisionMember) -> None:
     member.account.username = f"x{member.account.id}-{member.account.username}"[:40]
     db.session.delete(member)
     db.session.flush()
+
+
+def update_self(account: Account, name: str, phone: str) -> None:
+    """我的: the holder edits her own name and phone (the phone is her login)."""
+    name, phone = (name or "").strip(), (phone or "").strip()
+    fields: dict = {}
+    if not name:
+        fields["name"] = ["请填写姓名"]
+    if not PHONE.match(phone):
+        fields["phone"] = ["手机号格式不正确"]
+    elif db.session.scalar(select(Account.id).where(Account.username == phone, Account.id != account.id)):
+        fields["phone"] = ["该手机号已被使用"]
+    if fields:
+        raise SignupError(fields)
+    account.display_name = name
+    if account.kind == "supervision":
+        account.username = account.phone = phone
+    else:
+        account.phone = phone
+    db.session.flush()

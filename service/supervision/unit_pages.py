@@ -161,3 +161,30 @@ def staff_delete(member_id: int):
     flash("工作信息员已删除。", "success")
     return redirect(url_for("supervision.staff_list"))
 
+
+
+@bp.route("/me", methods=["GET", "POST"])
+@login_required
+def me():
+    """我的: personal data, 重置密码 (the shared password page), 退出账户 with a confirmation."""
+    member = member_of(current_user)
+    if member is None:
+        abort(404)
+    errors: dict = {}
+    if request.method == "POST":
+        try:
+            staff.update_self(current_user, request.form.get("name", ""), request.form.get("phone", ""))
+        except staff.SignupError as exc:
+            db.session.rollback()
+            errors = exc.fields
+        else:
+            db.session.commit()
+            flash("个人信息已保存。", "success")
+            return redirect(url_for("supervision.me"))
+    return render_template("supervision/me.html", member=member, errors=errors), 400 if errors else 200
+
+
+@bp.get("/logout")
+@login_required
+def logout_confirm():
+    return render_template("supervision/logout.html")
