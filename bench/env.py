@@ -114,6 +114,7 @@ def build_schema(app: Flask) -> None:
     from service.demo import load_demo
     from service.engine.definitions import deploy_all
     from service.registry.seeding import load_reference
+    from service.supervision.catalogue import load_catalogues
 
     with app.app_context():
         upgrade()
@@ -122,6 +123,7 @@ def build_schema(app: Flask) -> None:
                 logger.disabled = False
         logging.getLogger("alembic").setLevel(logging.WARNING)
         load_reference()
+        load_catalogues()
         load_demo()
         deploy_all()
         db.session.remove()

@@ -19,8 +19,9 @@ processes_cli = AppGroup("processes", help="BPMN process definitions.")
 def seed_reference() -> None:
     """Load divisions, administrations and code tables from seed/ (idempotent)."""
     from service.registry.seeding import load_reference
+    from service.supervision.catalogue import load_catalogues
 
-    for table, n in load_reference().items():
+    for table, n in {**load_reference(), **load_catalogues()}.items():
         click.echo(f"{table}: {n}")
 
 
@@ -43,9 +44,11 @@ def setup() -> None:
     from service.demo import load_demo
     from service.engine.definitions import deploy_all
     from service.registry.seeding import load_reference
+    from service.supervision.catalogue import load_catalogues
 
     upgrade()
     load_reference()
+    load_catalogues()
     deploy_all()
     if current_app.config["DEMO_DATA"]:
         load_demo()

@@ -15,6 +15,7 @@ from service.physicians import demo as physician_demo
 from service.registry.reference import Administration
 from service.registry.seeding import SEED_DIR, rows
 from service.registry.versioning import change_context
+from service.supervision import demo as supervision_demo
 
 DEMO_DIR = SEED_DIR / "demo"
 DEMO_PASSWORD = "Demo12345"
@@ -63,6 +64,9 @@ def _load() -> dict[str, int]:
             account.activated_at = now
         db.session.add(account)
         accounts += 1
+        if row["username"] == "inst.jiangbei1":
+            db.session.flush()
+            accounts += supervision_demo.load(account.institution, account, password_hash)
     return {
         "institution": len(institutions), "qualification": len(physicians.qualifications),
         "physician": len(physicians.physicians), "nurse": len(nurses), "account": accounts,

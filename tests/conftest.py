@@ -120,6 +120,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from service.engine.definitions import deploy_all
     from service.registry import codes
     from service.registry.seeding import load_reference
+    from service.supervision.catalogue import load_catalogues
 
     instance = tmp_path_factory.mktemp("instance")
     application = create_app({
@@ -137,6 +138,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         upgrade()  # the real migrations, so that they are tested on every run
         _enable_loggers()  # alembic's fileConfig disabled them: a 500 must show its traceback
         load_reference()
+        load_catalogues()
         if not load_demo():
             raise RuntimeError("demo data was not loaded into the fresh test database")
         deploy_all()

@@ -28,6 +28,7 @@ ROLES = {
     "inst_scorer": "记分员",
     "physician": "医师",
     "nurse": "护士",
+    "supervision": "自查与记分机构",
 }
 KINDS = {
     "staff": "平台",
