@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from conftest import csrf, logged_in
 from flask import Flask
@@ -122,7 +123,7 @@ def test_the_back_button_on_a_done_step_says_the_step_not_the_case(
 
 
 def test_hints_name_the_options_the_form_has() -> None:
-    approval = json.load(open("forms/physician_registration/approval.json", encoding="utf-8"))
+    approval = json.loads(Path("forms/physician_registration/approval.json").read_text("utf-8"))
     assert conditional_required(approval) == {"comment": "选择“退回修改”或“不予注册”时必填"}
     comment = next(f for f in fields_of(approval) if f.name == "comment")
     assert "不予批准" not in comment.description and comment.required_when
@@ -164,3 +165,19 @@ def test_403_pages_say_what_is_true(client: FlaskClient, app: Flask) -> None:
         "csrf_token": csrf(client, f"/cases/{case_id}"), "decision": "approve"})
     assert response.status_code in (403, 404)
     assert "您可以查看该记录，但无权办理此项业务" not in response.get_data(as_text=True)
+
+
+def test_the_institution_home_counts_the_nurses_the_roster_lists(
+        client: FlaskClient, app: Flask, demo) -> None:
+    from service.core.extensions import db
+    from service.institutions.face import staff_of
+    from service.nurses.models import Nurse
+
+    with app.app_context():
+        inst = demo.institution[INSTITUTION]
+        listed = [m for m in staff_of(inst) if m.kind == "nurse"]
+        others = db.session.query(Nurse).filter(Nurse.institution_id == inst).count()
+        db.session.remove()
+    assert others > len(listed) > 0  # the demo has nurses not (or no longer) registered there
+    home = page(logged_in(client, INSTITUTION), "/")
+    assert f"<dt>本机构护士</dt><dd>{len(listed)} 人</dd>" in home

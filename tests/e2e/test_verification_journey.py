@@ -91,7 +91,7 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
     page.goto(case_url)
     name = page.locator("h1").first.inner_text()
     with page.expect_download() as download:
-        page.click("text=打印网上服务通知书")
+        page.click("text=打印网上审核指导服务完成通知单")
     pdf = Path(download.value.path()).read_bytes()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "通知单" in text
