@@ -181,3 +181,12 @@ def test_the_institution_home_counts_the_nurses_the_roster_lists(
     assert others > len(listed) > 0  # the demo has nurses not (or no longer) registered there
     home = page(logged_in(client, INSTITUTION), "/")
     assert f"<dt>本机构护士</dt><dd>{len(listed)} 人</dd>" in home
+
+
+def test_each_staff_home_shows_what_that_role_works_on(new_client) -> None:
+    designer = page(logged_in(new_client(), "designer"), "/")
+    assert 'id="process-definitions"' in designer and "医疗机构校验" in designer
+    assert "辖区医疗机构概况" not in designer
+    auditor = page(logged_in(new_client(), AUDITOR), "/")
+    assert 'id="audit-entry"' in auditor and "审计与重放" in auditor
+    assert 'id="process-definitions"' not in auditor
