@@ -260,7 +260,8 @@ def test_a_returned_verification_is_corrected_and_passes(
         name = db.session.get(Institution, demo.institution[INSTITUTION]).name
         db.session.remove()
     assert name in text.replace("\n", "")
-    assert "打印网上服务通知书" in page(client, f"/cases/{case_id}")
+    shown_case = page(client, f"/cases/{case_id}")
+    assert "打印网上审核指导服务完成通知单" in shown_case and "通知书" not in shown_case  # one name
 
     decide(bureau, open_item(app, case_id, "counter_confirmation"), originals_checked="true")
     decide(bureau, open_item(app, case_id, "conclusion"), decision="approve")

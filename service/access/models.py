@@ -121,8 +121,17 @@ class Account(UserMixin, db.Model):
 
     @property
     def organisation_name(self) -> str:
+        """The account's own organisation; a physician or nurse has none of her own here."""
         org = self.organisation
-        return org.name if org else "医政管理平台"
+        if org:
+            return org.name
+        return "" if self.kind in ("physician", "nurse") else "医政管理平台"
+
+    @property
+    def name_with_organisation(self) -> str:
+        """"王审核（北京市朝阳区卫生健康委员会）"; the name alone where the two are the same."""
+        org = self.organisation_name
+        return f"{self.display_name}（{org}）" if org and org != self.display_name else self.display_name
 
     @property
     def role_names(self) -> list[str]:

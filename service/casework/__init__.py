@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
         case_audit,
         cases,
         common,
+        home,
         inbox,
         saved_filters,
         tasks,

@@ -9,6 +9,7 @@ from service.access.policy import READ, require, scope
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller, json_body, keyset_page
 from service.api.v1.idempotency import idempotent
+from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine import definitions, events, runtime
@@ -77,6 +78,7 @@ class WorkItemSchema(Schema):
 class EventSchema(Schema):
     seq = fields.Integer()
     type = fields.String()
+    type_label = fields.Function(lambda e: casework.EVENT_TYPES.get(e.type, e.type))
     task = fields.String(allow_none=True)
     actor = fields.Function(lambda e: e.actor.username if e.actor else None)
     at = fields.DateTime()
@@ -145,8 +147,11 @@ def case(case_id: int):
 @authenticated
 def case_events(case_id: int):
     found = require(caller(), Case, case_id)
-    return jsonify({"items": EventSchema(many=True).dump(events.events_of(found.id)),
-                    "next_cursor": None})
+    history = events.events_of(found.id)
+    items = EventSchema(many=True).dump(history)
+    for item, event in zip(items, history, strict=True):
+        item["data"] = casework.masked_data(found, event)
+    return jsonify({"items": items, "next_cursor": None})
 
 
 @bp.post("/cases/<int:case_id>/replay")

@@ -18,7 +18,7 @@ from service.engine.replay import replay
 def _audited_case(case_id: int):
     case = casework.readable_case(current_user, case_id)
     if not case_page.may_audit(current_user):
-        abort(403)
+        abort(403, "审计页面仅供审计人员和卫生健康行政部门使用；业务的办理情况请在业务详情中查看。")
     return case
 
 
@@ -28,7 +28,8 @@ def _render(case, result: dict | None = None):
     rows = case_page.history_rows(case, history)
     return render_template(
         "cases/audit.html", case=case, rows=rows, problems=problems, result=result,
-        as_json=lambda data: json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True),
+        as_json=lambda event: json.dumps(casework.masked_data(case, event), ensure_ascii=False,
+                                         indent=1, sort_keys=True),
     )
 
 

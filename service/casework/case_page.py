@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from service.access.models import Account
 from service.casework import common as casework
+from service.casework.changes import changes
 from service.core.extensions import db
 from service.documents import Document
 from service.engine.models import Case, CaseEvent, WorkItem
@@ -76,19 +77,38 @@ class HistoryRow:
     organisation: str
     what: str
     detail: str = ""
-    changed: list[str] | None = None  # None: not a submission; []: nothing changed
+    changes: str = ""  # what the step decided or changed, in one line
 
 
 def _actor(account: Account | None) -> tuple[str, str]:
     if account is None:
         return "系统", ""
-    return account.display_name, account.organisation_name
+    org = account.organisation_name
+    return account.display_name, org if org != account.display_name else ""
 
 
-def _diff(schema: dict, before: dict, after: dict) -> list[str]:
-    keys = list(schema.get("properties", {})) + [k for k in {**before, **after}
-                                                  if k not in schema.get("properties", {})]
-    return [casework.field_title(schema, k) for k in keys if before.get(k) != after.get(k)]
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _decided(schema: dict, form: dict) -> str:
+    """A decision step: its comment and the fields it commented on."""
+    parts = []
+    if form.get("comment"):
+        parts.append(f"意见：{_short(form['comment'])}")
+    commented = [k for k, v in (form.get("field_comments") or {}).items() if v]
+    if commented:
+        parts.append(f"逐项意见 {len(commented)} 项")
+    return "；".join(parts) or "未填写意见"
+
+
+def _changed(schema: dict, before: dict | None, after: dict) -> str:
+    if before is None:
+        return "首次提交"
+    found = changes(schema, before, after)
+    if not found:
+        return "与上次提交相同"
+    return "修改：" + "、".join(c.title for c in found.values())
 
 
 def history_rows(case: Case, history: list[CaseEvent]) -> list[HistoryRow]:
@@ -105,10 +125,12 @@ def history_rows(case: Case, history: list[CaseEvent]) -> list[HistoryRow]:
             form = event.data.get("form") or {}
             if "decision" in form:
                 row.detail = casework.label_of(schema, "decision", form["decision"])
-            previous = casework.latest_submission(
-                history, casework.same_form_tasks(case, event.task), before_seq=event.seq)
-            if previous is not None:
-                row.changed = _diff(schema, previous.data.get("form") or {}, form)
+                row.changes = _decided(schema, form)
+            else:
+                previous = casework.latest_submission(
+                    history, casework.same_form_tasks(case, event.task), before_seq=event.seq)
+                row.changes = _changed(schema, previous.data.get("form") or {} if previous else None,
+                                       form)
         elif event.type == "withdrawn":
             row.detail = f"撤回原因：{event.data.get('reason') or '未填写'}"
         rows.append(row)

@@ -15,6 +15,7 @@ from service.access.models import Account
 from service.access.policy import require
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.masking import mask_by_schema
 from service.core.times import SHANGHAI
 from service.engine import definitions, plugins
 from service.engine.definitions import UserTaskInfo
@@ -48,6 +49,17 @@ EVENT_TYPES = {
     "withdrawn": "撤回",
     "message_received": "收到外部消息",
 }
+
+
+def masked_data(case: Case, event: CaseEvent) -> dict:
+    """An event's data with the personal fields of its form masked (the form's ``x-mask``),
+    as lists show them; pages and the events API never show them in full."""
+    data = dict(event.data or {})
+    if isinstance(data.get("form"), dict):
+        data["form"] = mask_by_schema(form_schema(case, event.task), data["form"])
+    return data
+
+
 def today_local() -> date:
     return datetime.now(SHANGHAI).date()
 
@@ -76,7 +88,11 @@ def to_started_case(actor: Account, case: Case) -> Response:
 
 def page_abort(exc: ApiError) -> None:
     """Turn an engine refusal that has no page of its own into the HTML error page."""
-    abort(exc.status if exc.status in (400, 403, 404, 409, 413, 422) else 500)
+    status = exc.status if exc.status in (400, 403, 404, 409, 413, 422) else 500
+    if status == 403:
+        # the record is readable (else 404): say that, and why this step is not the actor's
+        abort(403, f"您可以查看该业务，但{exc.message}。")
+    abort(status)
 
 
 def process_names() -> dict[str, str]:

@@ -25,6 +25,11 @@ class Field:
     widget: str
     required: bool = False
     columns: list[Field] = field(default_factory=list)
+    required_when: str = ""  # "选择“退回修改”或“不予注册”时必填", from the schema's if/then
+
+    @property
+    def max_length(self) -> int | None:
+        return self.schema.get("maxLength")
 
     @property
     def title(self) -> str:
@@ -45,6 +50,13 @@ class Field:
         types = self.schema.get("x-accept") or ["application/pdf", "image/jpeg", "image/png"]
         suffixes = {"application/pdf": ".pdf", "image/jpeg": ".jpg,.jpeg", "image/png": ".png"}
         return ",".join(suffixes.get(t, t) for t in types)
+
+    @property
+    def accept_names(self) -> str:
+        """The accepted types as the hint beside an upload says them: PDF、JPEG、PNG."""
+        types = self.schema.get("x-accept") or ["application/pdf", "image/jpeg", "image/png"]
+        names = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+        return "、".join(names.get(t, t) for t in types)
 
     @property
     def single(self) -> bool:
@@ -79,11 +91,35 @@ def widget_of(prop: dict) -> str:
     return "textarea" if hint == "textarea" else "text"
 
 
+def _condition_labels(schema: dict, condition: dict) -> list[str]:
+    """The option labels an ``if`` clause of the form ``{field: {enum | const}}`` selects."""
+    labels = []
+    for name, test in (condition.get("properties") or {}).items():
+        values = test.get("enum") or ([test["const"]] if "const" in test else [])
+        names = schema.get("properties", {}).get(name, {}).get("x-labels", {})
+        labels += [str(names.get(v, v)) for v in values]
+    return labels
+
+
+def conditional_required(schema: dict) -> dict[str, str]:
+    """Field -> "选择“A”或“B”时必填" for every ``allOf`` if/then that requires it: the hint
+    always names the options the form really has."""
+    out: dict[str, list[str]] = {}
+    for clause in schema.get("allOf") or []:
+        labels = _condition_labels(schema, clause.get("if") or {})
+        for name in (clause.get("then") or {}).get("required", []):
+            out.setdefault(name, [])
+            out[name] += [label for label in labels if label not in out[name]]
+    return {name: "选择" + "或".join(f"“{label}”" for label in labels) + "时必填"
+            for name, labels in out.items() if labels}
+
+
 def fields_of(schema: dict) -> list[Field]:
     required = set(schema.get("required", []))
+    when = conditional_required(schema)
     out = []
     for name, prop in schema.get("properties", {}).items():
-        f = Field(name, prop, widget_of(prop), name in required)
+        f = Field(name, prop, widget_of(prop), name in required, required_when=when.get(name, ""))
         if f.widget == "table":
             f.columns = fields_of(prop.get("items", {}))
         out.append(f)

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import select
 
 from service.casework import common as casework
+from service.casework.changes import (
+    EarlierRound,
+    FieldChange,
+    changes,
+    comments_by_field,
+    earlier_rounds,
+)
 from service.casework.schema_forms import EXTRA_ROWS, Field, error_label, fields_of, sections
 from service.core.extensions import db
 from service.documents import Document
+from service.documents.service import DEFAULT_MAX_BYTES
 from service.engine import events
 from service.engine.models import CaseEvent, WorkItem
 from service.engine.plugins import get_prefill
@@ -22,9 +31,19 @@ class Submission:
     schema: dict
     values: dict
     event: CaseEvent
+    previous: dict | None = None  # the submission before it (a correction round), if any
+    changes: dict[str, FieldChange] = field(default_factory=dict)
+    rounds: list[EarlierRound] = field(default_factory=list)  # earlier reviews of this form
+    comments: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
     def sections(self) -> list[tuple[str, list[Field]]]:
         return sections(self.schema)
+
+    def change(self, name: str) -> FieldChange | None:
+        return self.changes.get(name)
+
+    def earlier_comments(self, name: str) -> list[tuple[int, str]]:
+        return self.comments.get(name, [])
 
 
 @dataclass
@@ -47,6 +66,8 @@ class FormView:
     shown: Submission | None = None
     review: Review | None = None
     extra_rows: dict[str, int] = field(default_factory=dict)
+    max_upload_mb: int = DEFAULT_MAX_BYTES // (1024 * 1024)
+    draft_problems: dict[str, list[str]] = field(default_factory=dict)
 
     def sections(self) -> list[tuple[str, list[Field]]]:
         return sections(self.schema)
@@ -88,7 +109,13 @@ def shown_submission(item: WorkItem, history: list[CaseEvent]) -> Submission | N
     event = casework.latest_submission(history, shows) if shows else None
     if event is None:
         return None
-    return Submission(casework.form_schema(case, event.task), event.data.get("form") or {}, event)
+    schema, values = casework.form_schema(case, event.task), event.data.get("form") or {}
+    earlier = casework.latest_submission(history, shows, before_seq=event.seq)
+    previous = (earlier.data.get("form") or {}) if earlier else None
+    rounds = earlier_rounds(case, history, shows)
+    return Submission(schema, values, event, previous,
+                      changes(schema, previous, values) if previous is not None else {},
+                      rounds, comments_by_field(rounds))
 
 
 def latest_review(item: WorkItem, history: list[CaseEvent]) -> Review | None:
@@ -141,5 +168,8 @@ def build(item: WorkItem, values: dict | None = None, errors: dict | None = None
     shown = shown_submission(item, history)
     view = FormView(schema, values, errors or {}, shown=shown, review=latest_review(item, history),
                     extra_rows=extra_rows or {})
-    view.docs = documents_for((schema, values), *([(shown.schema, shown.values)] if shown else []))
+    limit = current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES
+    view.max_upload_mb = max(1, int(limit) // (1024 * 1024))
+    shown_forms = [(shown.schema, shown.values), (shown.schema, shown.previous or {})] if shown else []
+    view.docs = documents_for((schema, values), *shown_forms)
     return view

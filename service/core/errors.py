@@ -99,11 +99,14 @@ def register(app: Flask) -> None:
         db.session.rollback()
         status = exc.code or 500
         message = CODES.get(status, ("error", exc.description))[1]
+        # abort(403, "...") says why on the page; werkzeug's own English text never shows
+        detail = exc.description if exc.description != type(exc).description else ""
         if wants_json():
             response = jsonify(error_body(status, message))
         else:
             response = app.make_response(
-                (render_template("error.html", status=status, message=message), status)
+                (render_template("error.html", status=status, message=message, detail=detail),
+                 status)
             )
         response.status_code = status
         for header in ("Retry-After", "Allow", "WWW-Authenticate"):

@@ -29,3 +29,20 @@ def mask_email(value: str | None) -> str | None:
         return value
     local, _, domain = value.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+MASKS = {"id": mask_id, "phone": mask_phone, "name": mask_name, "email": mask_email}
+
+
+def mask_by_schema(schema: dict, value: object) -> object:
+    """A copy of ``value`` with every field its JSON Schema marks ``x-mask`` masked, at any
+    depth (objects, arrays of rows)."""
+    if not isinstance(schema, dict):
+        return value
+    if isinstance(value, dict):
+        props = schema.get("properties") or {}
+        return {k: mask_by_schema(props.get(k, {}), v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_by_schema(schema.get("items") or {}, v) for v in value]
+    mask = MASKS.get(schema.get("x-mask", ""))
+    return mask(str(value)) if mask and isinstance(value, str) else value

@@ -32,3 +32,8 @@ def add_months(moment: _D, months: int) -> _D:
         except ValueError:
             continue
     raise ValueError("unreachable")
+
+
+def shanghai_today() -> date:
+    """Today's date where the service works (Asia/Shanghai), for validity checks."""
+    return datetime.now(SHANGHAI).date()

@@ -1,4 +1,4 @@
-"""Print-outs of annual verification (I4): the online service notice (网上服务通知书, seed 001)
+"""Print-outs of annual verification (I4): the online service notice (网上审核指导服务完成通知单, seed 001)
 after material approval, which the institution stamps and brings to the counter with its
 licence."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from service.engine.models import Case, CaseEvent
 from service.engine.visibility import may_print
 from service.printing import render_pdf
 
-NOTICE_HINT = ("材料审核已通过。请打印网上服务通知书并加盖本单位公章，携带《医疗机构执业许可证》"
+NOTICE_HINT = ("材料审核已通过。请打印网上审核指导服务完成通知单并加盖本单位公章，携带《医疗机构执业许可证》"
                "副本原件到窗口办理登记盖章手续。")
 
 
@@ -34,8 +34,8 @@ def verification_printouts(actor, case: Case, history: list[CaseEvent]) -> list[
     if notice_approval(case, history) is None or not may_print(actor, case):
         return []
     return [plugins.Printout(
-        "打印网上服务通知书", url_for("cases.notice", case_id=case.id),
-        f"网上服务通知书-{case.id}.pdf", NOTICE_HINT if actor.kind == "institution" else None)]
+        "打印网上审核指导服务完成通知单", url_for("cases.notice", case_id=case.id),
+        f"网上审核指导服务完成通知单-{case.id}.pdf", NOTICE_HINT if actor.kind == "institution" else None)]
 
 
 def _renewal(case, history, approval) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service.access.policy import READ, scope
 from service.core.extensions import db
+from service.core.times import shanghai_today
 from service.nurses.models import Nurse
 from service.web.home import home_context
 
@@ -16,5 +16,7 @@ def own_registration(actor) -> dict:
 
 @home_context("institution")
 def nurse_count(actor) -> dict:
-    return {"nurse_count": db.session.scalar(
-        select(func.count()).select_from(Nurse).where(scope(actor, READ, Nurse)))}
+    if actor.institution_id is None:
+        return {"nurse_count": 0}
+    return {"nurse_count": db.session.scalar(select(func.count()).select_from(Nurse).where(
+        Nurse.registered_at(actor.institution_id, shanghai_today())))}

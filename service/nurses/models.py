@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.extensions import UTCDateTime, db
@@ -40,3 +40,10 @@ class Nurse(Versioned, db.Model):
 
     def snapshot(self) -> dict:
         return column_snapshot(self)
+
+    @classmethod
+    def registered_at(cls, institution_id: int, today: date):
+        """The one meaning of "registered nurse" of an institution (home count and roster):
+        in force there, and not past the end of its validity."""
+        return and_(cls.institution_id == institution_id, cls.status == "active",
+                    or_(cls.valid_until.is_(None), cls.valid_until >= today))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from service.core.extensions import db
+from service.core.times import shanghai_today
 from service.institutions.face import Panel, StaffMember, detail_panel, staff_source
 from service.nurses.models import Nurse
 
@@ -13,8 +14,7 @@ def registered_nurses(institution_id: int) -> list[StaffMember]:
     """Nurses whose registration at the institution is in force."""
     return [StaffMember("nurse", n.name, n.id_number, n.certificate_number or "", n.title or "")
             for n in db.session.scalars(select(Nurse).where(
-                Nurse.institution_id == institution_id, Nurse.status == "active"
-            ).order_by(Nurse.id))]
+                Nurse.registered_at(institution_id, shanghai_today())).order_by(Nurse.id))]
 
 
 @detail_panel("nurse")

@@ -42,3 +42,20 @@
     if (first) { first.focus(); }
   });
 })();
+// Character counters under text areas with a maximum: the text is never cut; over the limit
+// the counter turns red and the server says which field will not pass.
+(function () {
+  "use strict";
+  function update(area) {
+    var counter = document.querySelector('[data-count-for="' + area.id + '"]');
+    if (!counter) { return; }
+    var max = parseInt(area.getAttribute("data-maxlength"), 10);
+    var used = Array.from(area.value.replace(/\r\n/g, "\n")).length;
+    counter.textContent = "最多 " + max + " 字（已填 " + used + " 字" + (used > max ? "，超出 " + (used - max) + " 字" : "") + "）";
+    counter.classList.toggle("over-limit", used > max);
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-maxlength]")) { update(event.target); }
+  });
+  document.querySelectorAll("textarea[data-maxlength]").forEach(update);
+})();

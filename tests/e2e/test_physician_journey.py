@@ -47,7 +47,7 @@ def test_a_new_physician_registers_through_the_pages(page):
     expect(page.locator("body")).to_contain_text("临床类别：内科专业")  # the application shown
     page.check("input[name=decision][value=agree]")
     page.click("button.primary:has-text('提交')")
-    expect(page.locator(".flash-success")).to_contain_text("已提交")
+    expect(page.locator(".flash-success")).to_contain_text("拟执业机构确认：已同意")
     logout(page)
 
     login(page, "bj.chaoyang.wjw")
@@ -55,7 +55,7 @@ def test_a_new_physician_registers_through_the_pages(page):
     expect(page.locator("body")).to_contain_text("剩余")  # 20 working days, counted down
     page.check("input[name=decision][value=approve]")
     page.click("button.primary:has-text('提交')")
-    expect(page.locator(".flash-success")).to_contain_text("已提交")
+    expect(page.locator(".flash-success")).to_contain_text("已准予注册")
     expect(page.locator("body")).to_contain_text("准予注册")
     logout(page)
 
