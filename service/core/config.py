@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ class Settings:
     trusted_proxies: int = 0
     require_second_factor: bool = False
     second_factor_key: str | None = None
-    signing: dict
+    signing: dict = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
