@@ -5,7 +5,8 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from service.core.extensions import db
 
@@ -82,6 +83,17 @@ def register(app: Flask) -> None:
         for header in ("Retry-After", "Allow", "WWW-Authenticate"):
             if exc.get_headers() and dict(exc.get_headers()).get(header):
                 response.headers[header] = dict(exc.get_headers())[header]
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _busy(exc: OperationalError):
+        # SQLite's write lock still held by another writer after the busy timeout
+        if "database is locked" not in str(exc):
+            return _unexpected(exc)
+        log.warning("database busy on %s %s", request.method, request.path)
+        db.session.rollback()
+        response = _http(ServiceUnavailable())
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(Exception)
