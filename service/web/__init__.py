@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from service.access.models import Account
 from service.core.extensions import db, login_manager
+from service.core.params import to_id, to_int
 from service.web.menu import menu_for
 
 # Endpoints open to a session whose password must be changed first; REST has its own auth.
@@ -26,10 +27,11 @@ def register(app: Flask) -> None:
     @login_manager.user_loader
     def _load(session_id: str) -> Account | None:
         ident, _, epoch = session_id.partition(":")
-        if not ident.isdigit() or not epoch.isdigit():
+        account_id, epoch_number = to_id(ident), to_int(epoch, maximum=2**62)
+        if account_id is None or epoch_number is None:
             return None
-        account = db.session.get(Account, int(ident))
-        if account is None or account.session_epoch != int(epoch):
+        account = db.session.get(Account, account_id)
+        if account is None or account.session_epoch != epoch_number:
             return None
         return account
 

@@ -1,8 +1,6 @@
 """Login, logout and password change."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -10,6 +8,7 @@ from service.access.accounts import change_password as set_own_password
 from service.access.login import LoginError, authenticate, login_rate_limit
 from service.access.passwords import verify_password
 from service.core.extensions import db, limiter
+from service.core.params import local_path
 from service.web.forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -18,10 +17,7 @@ bp = Blueprint("auth", __name__)
 def safe_path(target: str | None, fallback: str) -> str:
     """``target`` when it is a path of this site, else ``fallback``: never an open redirect
     (``//host`` and ``/\\host`` are other hosts to a browser)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) \
-            and not urlsplit(target).netloc:
-        return target
-    return fallback
+    return local_path(target) or fallback
 
 
 @bp.route("/login", methods=["GET", "POST"])
