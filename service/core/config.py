@@ -43,6 +43,7 @@ class Settings:
     session_cookie_secure: bool
     notify_gateway: str
     token_ttl_hours: int
+    hsts_max_age: int = 0
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -66,6 +67,8 @@ class Settings:
             session_cookie_secure=_bool_value(env.get("SESSION_COOKIE_SECURE") or str(not embedded)),
             notify_gateway=env.get("NOTIFY_GATEWAY", "log"),
             token_ttl_hours=int(env.get("TOKEN_TTL_HOURS", "12")),
+            # browsers keep to HTTPS for a year once told; the embedded default serves plain HTTP
+            hsts_max_age=int(env.get("HSTS_MAX_AGE") or (0 if embedded else 365 * 24 * 3600)),
         )
 
     def flask_config(self) -> dict:
@@ -86,6 +89,7 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
             "JSON_AS_ASCII": False,
+            "HSTS_MAX_AGE": self.hsts_max_age,
         }
 
 
