@@ -125,6 +125,7 @@ def _build_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Flask:
     application = create_app({
         "DATABASE_URL": _database_url(tmp_path_factory, name),
         "SECRET_KEY": "test-secret",
+        "EVENT_CHAIN_KEY": "test-event-chain-key",
         "DEMO_DATA": "1",
         "INSTANCE_DIR": str(instance),
         "TESTING": True,

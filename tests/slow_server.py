@@ -18,6 +18,7 @@ def main() -> None:
     from service.engine import runtime
 
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "test-secret", "DEMO_DATA": "0",
+                      "EVENT_CHAIN_KEY": "test-event-chain-key",
                       "INSTANCE_DIR": instance, "RATELIMIT_STORAGE_URI": "memory://"})
     commit = runtime._commit
 

@@ -45,7 +45,7 @@ def test_json_answers_are_not_cached(api) -> None:
 
 
 def test_hsts_outside_the_embedded_default_only(app, client) -> None:
-    production = Settings.from_env({"DATABASE_URL": "postgresql://db/x", "SECRET_KEY": "k",
+    production = Settings.from_env({"DATABASE_URL": "postgresql://db/x", "SECRET_KEY": "k", "EVENT_CHAIN_KEY": "e",
                                     "INSTANCE_DIR": app.instance_path})
     embedded = Settings.from_env({"DATABASE_URL": "", "SECRET_KEY": "k",
                                   "INSTANCE_DIR": app.instance_path})

@@ -75,7 +75,8 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
     data["fingerprint"] = step.values["fingerprint"]
     step.event = events.record(step.case, type_, at=step.at, actor_id=actor_id, task=task,
                                data=data)
-    step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"])
+    step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"],
+                       chain_seal=events.seal(step.case, step.event["seq"], step.event["hash"]))
     with conflicts():
         ids = store.write(step)
     # what the caller answers with, without reading it back (unknown when items stayed open)
