@@ -64,7 +64,7 @@ def _serve(live_app: Flask, tmp_path: Path) -> tuple[subprocess.Popen, int]:
         [sys.executable, str(ROOT / "tests" / "slow_server.py"), url, str(port), str(tmp_path)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)})
-    for _ in range(300):
+    for _ in range(1200):  # a loaded machine imports slowly
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return server, port

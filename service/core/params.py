@@ -64,10 +64,23 @@ def local_path(target: str | None) -> str | None:
     return target if not urlsplit(target).netloc else None
 
 
-class BoundedIdConverter(IntegerConverter):
-    """``<int:…>`` in routes: ASCII digits up to ``MAX_ID``; anything larger is no such page."""
+def digits_at_most(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 … ``limit`` (leading zeros allowed)."""
+    text = str(limit)
+    options = [f"[0-9]{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for i, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - i - 1
+            options.append(f"{text[:i]}[0-{int(digit) - 1}]" + (f"[0-9]{{{rest}}}" if rest else ""))
+    options.append(text)
+    return "0*(?:" + "|".join(options) + ")"
 
-    regex = r"[0-9]{1,19}"
+
+class BoundedIdConverter(IntegerConverter):
+    """``<int:…>`` in routes: ASCII digits up to ``MAX_ID``. A larger number matches no route
+    at all, so it is a 404 whatever other methods the path has (not a 405, not an overflow)."""
+
+    regex = digits_at_most(MAX_ID)
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=False)
