@@ -80,6 +80,7 @@ def drop_schema(url: str) -> None:
 def app_overrides(url: str, instance_dir: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": url, "SECRET_KEY": BENCH_SECRET, "DEMO_DATA": "1",
+        "EVENT_CHAIN_KEY": BENCH_SECRET + "-events",
         "INSTANCE_DIR": instance_dir, "RATELIMIT_STORAGE_URI": "memory://",
         "LOGIN_RATE_LIMIT": "100000/minute", "NOTIFY_GATEWAY": "log",
         "SIGNING_MODE": "local",  # the local CA in the bench instance, on any database

@@ -44,10 +44,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     logging.getLogger("spiff").setLevel(logging.WARNING)
 
     from service import cli, jobs, models
-    from service.core import database, errors
+    from service.core import database, errors, params
     from service.core.extensions import csrf, db, limiter, login_manager, migrate
 
     models.import_all()
+    params.install(app)
     db.init_app(app)
     database.configure(app)
     migrate.init_app(app, db, directory=str(ROOT / "service" / "migrations"), render_as_batch=True)

@@ -76,17 +76,17 @@ def pytest_configure(config: pytest.Config) -> None:
     _check_reachable(db_url, redis_url)
 
 
-def _database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def _database_url(tmp_path_factory: pytest.TempPathFactory, name: str = "test") -> str:
     """A URL for an empty database: the PostgreSQL schema is dropped and created again."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'yizheng.sqlite3'}"
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / f'yizheng-{name}.sqlite3'}"
     from service.core.config import normalise_database_url
 
     url = normalise_database_url(url)
     if not url.startswith("postgresql"):
         raise pytest.UsageError(f"TEST_DATABASE_URL must be PostgreSQL, not {url.split(':', 1)[0]}")
-    schema = f"test_{WORKER}" if WORKER else "public"
+    schema = f"{name}_{WORKER}" if WORKER else ("public" if name == "test" else name)
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -110,8 +110,8 @@ def _ratelimit_overrides() -> dict[str, Any]:
 
 # --- the application -------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def _build_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Flask:
+    """An application on a new database, migrated, with the reference and demo data."""
     from flask_migrate import upgrade
 
     from service import create_app
@@ -122,10 +122,11 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     from service.registry.seeding import load_reference
     from service.supervision.catalogue import load_catalogues
 
-    instance = tmp_path_factory.mktemp("instance")
+    instance = tmp_path_factory.mktemp(f"instance-{name}")
     application = create_app({
-        "DATABASE_URL": _database_url(tmp_path_factory),
+        "DATABASE_URL": _database_url(tmp_path_factory, name),
         "SECRET_KEY": "test-secret",
+        "EVENT_CHAIN_KEY": "test-event-chain-key",
         "DEMO_DATA": "1",
         "INSTANCE_DIR": str(instance),
         "TESTING": True,
@@ -144,9 +145,45 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
         deploy_all()
         codes.clear()
         db.session.remove()
+    return application
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = _build_app(tmp_path_factory, "test")
     yield application
+    from service.core.extensions import db
+
     with application.app_context():
         db.engine.dispose()
+
+
+_REAL_SESSION: list = []
+
+
+@pytest.fixture(scope="session")
+def _live_app(tmp_path_factory: pytest.TempPathFactory, app: Flask) -> Iterator[Flask]:
+    application = _build_app(tmp_path_factory, "live")
+    yield application
+    from service.core.extensions import db
+
+    with application.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_app(_live_app: Flask, _isolated: Connection) -> Iterator[Flask]:
+    """A second application on a database of its own whose sessions really commit, for
+    tests of concurrent requests on real threads (the per-test outer transaction of the other
+    tests holds one connection and would serialise them). What such a test writes stays."""
+    from service.core.extensions import db
+
+    isolated = db.session
+    db.session = _REAL_SESSION[0]
+    try:
+        yield _live_app
+    finally:
+        db.session = isolated
 
 
 def _enable_loggers() -> None:
@@ -172,13 +209,17 @@ def _isolated(app: Flask) -> Iterator[Connection]:
     Every session (one per request's app context) joins that transaction through a SAVEPOINT,
     so code that commits works normally, and nothing it writes outlives the test.
     """
+    from service.core.database import DEFERRED
     from service.core.extensions import db, limiter
 
     with app.app_context():
         engine = db.engine
-    connection = engine.connect()
+    # deferred on SQLite, so that a test's own second connection may still take the write lock
+    connection = engine.connect().execution_options(**{DEFERRED: True})
     outer = connection.begin()
     original = db.session
+    if not _REAL_SESSION:
+        _REAL_SESSION.append(original)
     db.session = db._make_scoped_session({
         "bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession,
     })

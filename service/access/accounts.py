@@ -117,8 +117,11 @@ def reset_password(actor: Account, account: Account) -> None:
 
 
 def set_enabled(account: Account, enabled: bool) -> None:
+    """Disabling ends the account's sessions and tokens; enabling leaves them as they are (a
+    disabled account has none left, and enabling one's own must not log oneself out)."""
+    if not enabled and account.is_enabled:
+        account.session_epoch += 1
     account.is_enabled = enabled
-    account.session_epoch += 1
 
 
 def change_password(account: Account, new_password: str) -> str | None:

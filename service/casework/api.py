@@ -12,6 +12,7 @@ from service.api.v1.idempotency import idempotent
 from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import query_id
 from service.engine import definitions, events, runtime
 from service.engine.models import Case, CaseEvent, WorkItem
 from service.engine.plugins import get_prefill
@@ -131,9 +132,8 @@ def cases():
             raise ApiError(400, fields={"status": ["取值不在允许范围内"]})
         stmt = stmt.where(Case.status == status)
     if subject:
-        if not subject.isdigit():
-            raise ApiError(400, fields={"subject": ["须为机构编号"]})
-        stmt = stmt.where(Case.subject_institution_id == int(subject))
+        subject_id = query_id("subject", "须为机构编号")
+        stmt = stmt.where(Case.subject_institution_id == subject_id)
     return keyset_page(stmt, Case, CASE, prepare=load_open_items)
 
 

@@ -10,6 +10,7 @@ from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import to_id, to_int
 from service.documents import Document, DocumentError, can_read, page_png, store_upload
 from service.documents.service import file_path
 
@@ -39,9 +40,10 @@ def _case_id(raw: str | None) -> int | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not 0 < int(raw) < 2**31:
+    case_id = to_id(raw)
+    if case_id is None:
         raise ApiError(422, "业务编号须为正整数", fields={"case_id": ["须为正整数"]})
-    return int(raw)
+    return case_id
 
 
 def _readable(document_id: int) -> Document:
@@ -100,14 +102,14 @@ def document_content(document_id: int):
 @authenticated
 def document_page(document_id: int, page: int):
     doc = _readable(document_id)
-    raw_width = request.args.get("width", "900")
-    if not raw_width.isdigit() or int(raw_width) not in PREVIEW_WIDTHS:
+    width = to_int(request.args.get("width", "900"))
+    if width not in PREVIEW_WIDTHS:
         allowed = "、".join(map(str, PREVIEW_WIDTHS))
         raise ApiError(400, f"width 须为 {allowed} 之一", fields={"width": [f"须为 {allowed} 之一"]})
     try:
-        data = page_png(doc, page, int(raw_width))
+        data = page_png(doc, page, width)
     except DocumentError as exc:
         raise _api_error(exc) from None
     response = Response(data, mimetype="image/png")
-    response.set_etag(f"{doc.sha256}.p{page}.w{raw_width}")
+    response.set_etag(f"{doc.sha256}.p{page}.w{width}")
     return _private(response.make_conditional(request))

@@ -5,8 +5,9 @@ from __future__ import annotations
 from apispec import APISpec
 
 from service.api.v1.openapi import IDEMPOTENCY, LIST_PARAMS, path_param, responses, section
-from service.casework.api import CaseSchema, EventSchema, WorkItemSchema
+from service.casework.api import CASE_STATUSES, CaseSchema, EventSchema, WorkItemSchema
 from service.casework.api_documents import PREVIEW_WIDTHS, DocumentSchema
+from service.core.params import MAX_ID
 
 
 @section
@@ -24,8 +25,11 @@ def case_paths(spec: APISpec, sec: list) -> None:
     spec.path("/api/v1/cases", operations={
         "get": {"summary": "Cases visible to the caller, newest first", "security": sec,
                 "parameters": LIST_PARAMS + [
-                    {"name": n, "in": "query", "schema": {"type": "string"}}
-                    for n in ("process", "status", "subject")],
+                    {"name": "process", "in": "query", "schema": {"type": "string"}},
+                    {"name": "status", "in": "query",
+                     "schema": {"type": "string", "enum": list(CASE_STATUSES)}},
+                    {"name": "subject", "in": "query", "description": "institution id",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}],
                 "responses": responses(list_of="Case", errors=(400, 401))},
         "post": {"summary": "Start a case: {process, subject: {institution_id, physician_id?}, "
                             "data}; for physician processes institution_id is the institution the "

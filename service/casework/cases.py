@@ -23,6 +23,7 @@ from service.casework import case_page, case_progress
 from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import to_id, to_int
 from service.documents import Document, DocumentError, can_read, page_png
 from service.documents.service import file_path
 from service.engine import definitions, events, plugins, runtime
@@ -75,11 +76,11 @@ def start():
         abort(404)
     kind = plugins.get_process_info(process_id).for_person
     if kind:
-        raw = request.form.get(f"{kind}_id", "")
-        if not raw.isdigit() or len(raw) > 9:
+        person_id = to_id(request.form.get(f"{kind}_id"))
+        if person_id is None:
             flash(f"请选择办理业务的{plugins.lane_labels().get(kind, '人员')}。", "error")
             return redirect(url_for("cases.new"), 303)
-        subject[f"{kind}_id"] = int(raw)
+        subject[f"{kind}_id"] = person_id
     try:
         case = runtime.start(current_user, process_id, subject)
     except ApiError as exc:
@@ -145,8 +146,8 @@ def _private(response: Response) -> Response:
 def document(document_id: int):
     """Every page of a document, one image under the other (seed 001 Q5: nothing hidden)."""
     doc = _document(document_id)
-    raw = request.args.get("width", "900")
-    width = int(raw) if raw.isdigit() and int(raw) in PREVIEW_WIDTHS else 900
+    width = to_int(request.args.get("width"))
+    width = width if width in PREVIEW_WIDTHS else 900
     return render_template("cases/document.html", doc=doc, width=width, widths=PREVIEW_WIDTHS)
 
 
@@ -154,15 +155,15 @@ def document(document_id: int):
 @login_required
 def document_page(document_id: int, page: int):
     doc = _document(document_id)
-    raw = request.args.get("width", "900")
-    if not raw.isdigit() or int(raw) not in PREVIEW_WIDTHS:
+    width = to_int(request.args.get("width", "900"))
+    if width not in PREVIEW_WIDTHS:
         abort(400)
     try:
-        data = page_png(doc, page, int(raw))
+        data = page_png(doc, page, width)
     except DocumentError as exc:
         abort(exc.status)
     response = Response(data, mimetype="image/png")
-    response.set_etag(f"{doc.sha256}.p{page}.w{raw}")
+    response.set_etag(f"{doc.sha256}.p{page}.w{width}")
     return _private(response.make_conditional(request))
 
 

@@ -18,6 +18,7 @@ from service.access.policy import READ, scope
 from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import to_id
 from service.core.times import SHANGHAI
 from service.engine import runtime
 from service.engine.models import CASE_STATUSES, Case, WorkItem
@@ -115,8 +116,7 @@ def _created_between(column, flt: Filters) -> list:
 
 
 def _cursor(name: str = "cursor") -> int | None:
-    raw = request.args.get(name, "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 2**31 else None
+    return to_id(request.args.get(name))
 
 
 def _page(stmt: Select, id_column, cursor: int | None) -> tuple[list, int | None]:

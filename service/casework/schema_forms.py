@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from werkzeug.datastructures import MultiDict
 
+from service.core.params import to_id
+
 EXTRA_ROWS = 3  # empty rows offered under a table
 MORE_ROWS = 5  # rows added by "增加行"
 _FIELD_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -206,8 +208,8 @@ def parse(schema: dict, form: MultiDict) -> tuple[dict, dict[str, list[str]]]:
             errors.update(table_errors)
         elif f.widget == "documents":
             removed = set(form.getlist(f"{f.name}-remove"))
-            data[f.name] = [int(v) for v in dict.fromkeys(form.getlist(f.name))
-                            if v.isdigit() and v not in removed and len(v) < 10]
+            data[f.name] = [to_id(v) for v in dict.fromkeys(form.getlist(f.name))
+                            if to_id(v) and v not in removed]
         elif f.widget == "checkboxes":
             allowed = {value for value, _ in f.options}
             data[f.name] = [v for v in form.getlist(f.name) if v in allowed]

@@ -15,6 +15,7 @@ from service.casework import task_view
 from service.casework.schema_forms import EXTRA_ROWS, MORE_ROWS, error_label, merge_errors, parse
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import to_int
 from service.documents import DocumentError, store_upload
 from service.engine import forms, runtime
 from service.engine.models import WorkItem
@@ -60,7 +61,8 @@ def _extra_rows(schema: dict) -> dict[str, int]:
     extra = {}
     for name in schema.get("properties", {}):
         raw = request.form.get(f"{name}-extra", "")
-        extra[name] = min(int(raw), 200) if raw.isdigit() else EXTRA_ROWS
+        rows = to_int(raw)
+        extra[name] = min(rows, 200) if rows is not None else EXTRA_ROWS
     action = request.form.get("action", "")
     if action.startswith("add_rows:") and action[9:] in extra:
         extra[action[9:]] += MORE_ROWS

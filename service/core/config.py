@@ -47,6 +47,9 @@ class Settings:
     require_second_factor: bool = False
     second_factor_key: str | None = None
     signing: dict = field(default_factory=dict)
+    hsts_max_age: int = 0
+    event_chain_key: str = ""
+    event_chain_old_keys: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -79,6 +82,12 @@ class Settings:
                      "SIGNING_KEYS_DIR": env.get("SIGNING_KEYS_DIR"),
                      "SIGNING_CHAIN_FILE": env.get("SIGNING_CHAIN_FILE"),
                      "SIGNING_KEY_PASSPHRASE": env.get("SIGNING_KEY_PASSPHRASE")},
+            # browsers keep to HTTPS for a year once told; the embedded default serves plain HTTP
+            hsts_max_age=int(env.get("HSTS_MAX_AGE") or (0 if embedded else 365 * 24 * 3600)),
+            event_chain_key=env.get("EVENT_CHAIN_KEY")
+            or _instance_secret(instance_dir, embedded, "EVENT_CHAIN_KEY", "event_chain_key"),
+            event_chain_old_keys=tuple(
+                k.strip() for k in env.get("EVENT_CHAIN_OLD_KEYS", "").split(",") if k.strip()),
         )
 
     def flask_config(self) -> dict:
@@ -100,6 +109,9 @@ class Settings:
             "RATELIMIT_HEADERS_ENABLED": True,
             "JSON_AS_ASCII": False,
             **self.signing,
+            "HSTS_MAX_AGE": self.hsts_max_age,
+            "EVENT_CHAIN_KEY": self.event_chain_key,
+            "EVENT_CHAIN_OLD_KEYS": self.event_chain_old_keys,
         }
 
 
@@ -116,16 +128,17 @@ def _engine_options(url: str) -> dict:
     return {"pool_size": 10, "max_overflow": 10}
 
 
-def _instance_secret(instance_dir: Path, embedded: bool) -> str:
+def _instance_secret(instance_dir: Path, embedded: bool, name: str = "SECRET_KEY",
+                     file_name: str = "secret_key") -> str:
     """The embedded default keeps a generated key in the instance folder; production must set one."""
     if not embedded:
-        raise RuntimeError("SECRET_KEY must be set when DATABASE_URL or BROKER_URL is configured")
-    path = instance_dir / "secret_key"
+        raise RuntimeError(f"{name} must be set when DATABASE_URL or BROKER_URL is configured")
+    path = instance_dir / file_name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)
-    log.warning("SECRET_KEY not set: generated one for the embedded default in %s", path)
+    log.warning("%s not set: generated one for the embedded default in %s", name, path)
     return key

@@ -1,9 +1,9 @@
-"""Engine set-up that the models cannot express: SQLite pragmas and transactional savepoints."""
+"""Engine set-up that the models cannot express: SQLite pragmas, write locks and savepoints."""
 from __future__ import annotations
 
 import time
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
@@ -51,9 +51,29 @@ def _ping_when_idle(engine: Engine) -> None:
             raise exc.DisconnectionError(f"idle connection is gone: {error}") from error
 
 
+# Requests that only read; every other request, and all background work, may write.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+# A connection with this execution option always begins deferred (a long reading transaction
+# that must not hold the write lock, such as the test suite's outer transaction).
+DEFERRED = "yizheng_deferred_begin"
+
+
+def writes(conn=None) -> bool:
+    """Whether the transaction about to begin may write: not inside a reading request."""
+    if conn is not None and conn.get_execution_options().get(DEFERRED):
+        return False
+    return not (has_request_context() and request.method in READING_METHODS)
+
+
 def _sqlite_transactions(engine: Engine) -> None:
     # pysqlite's own transaction handling breaks SAVEPOINT and delays BEGIN; let SQLAlchemy
     # issue BEGIN itself so that transactions and savepoints behave as on PostgreSQL.
+    # A deferred BEGIN that later writes must upgrade its read lock; when another connection
+    # committed meanwhile SQLite refuses at once (SQLITE_BUSY, the busy timeout does not
+    # apply). A writing transaction therefore takes the write lock when it begins
+    # (BEGIN IMMEDIATE), where it waits up to the busy timeout for the writer before it.
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -65,4 +85,4 @@ def _sqlite_transactions(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes(conn) else "BEGIN")

@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from service.core.extensions import db
 
@@ -118,6 +118,8 @@ def register(app: Flask) -> None:
     def _database(exc: DBAPIError):
         # a restart or failover is a temporary state, not a fault of the service: 503 with
         # Retry-After; a keyed retry (Idempotency-Key) then tells whether the write was taken
+        if isinstance(exc, OperationalError) and "database is locked" in str(exc):
+            return _busy()
         if not database_unavailable(exc):
             return _unexpected(exc)
         log.warning("database unavailable on %s %s: %s", request.method, request.path,
@@ -131,6 +133,14 @@ def register(app: Flask) -> None:
             response = app.make_response((_outage_page(message), 503))
         response.status_code = 503
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+
+    def _busy():
+        # SQLite's write lock still held by another writer after the busy timeout
+        log.warning("database busy on %s %s", request.method, request.path)
+        db.session.rollback()
+        response = _http(ServiceUnavailable())
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.errorhandler(Exception)

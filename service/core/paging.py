@@ -8,6 +8,7 @@ import json
 from sqlalchemy import Select, and_, or_, tuple_
 
 from service.core.extensions import db
+from service.core.params import MAX_ID
 
 MAX_LIMIT = 200
 
@@ -30,7 +31,8 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         name, ident = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if not isinstance(name, str) or not isinstance(ident, int):
+        if not isinstance(name, str) or not isinstance(ident, int) or isinstance(ident, bool) \
+                or not 0 < ident <= MAX_ID or len(name) > 200:
             raise ValueError
         return name, ident
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):

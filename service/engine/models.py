@@ -65,6 +65,11 @@ class Case(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(default=0)
     last_hash: Mapped[str] = mapped_column(String(64), default="")
+    # events up to this sequence number were chained with plain SHA-256 before the chain was
+    # keyed; later ones with HMAC-SHA-256 (``engine/events.py``)
+    chain_legacy_events: Mapped[int] = mapped_column(default=0, server_default="0")
+    # HMAC over (case, event count, last hash, legacy count): a truncated history shows
+    chain_seal: Mapped[str | None] = mapped_column(String(64))
     next_timer_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lock_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

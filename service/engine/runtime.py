@@ -15,7 +15,7 @@ from flask import current_app
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import bindparam, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -75,7 +75,8 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
     data["fingerprint"] = step.values["fingerprint"]
     step.event = events.record(step.case, type_, at=step.at, actor_id=actor_id, task=task,
                                data=data)
-    step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"])
+    step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"],
+                       chain_seal=events.seal(step.case, step.event["seq"], step.event["hash"]))
     with conflicts():
         ids = store.write(step)
     # what the caller answers with, without reading it back (unknown when items stayed open)
@@ -162,14 +163,13 @@ def _commit() -> None:
 def conflicts() -> Iterator[None]:
     """A concurrent step on the same case: roll back and answer 409, whatever the database.
 
-    PostgreSQL reports it as a version mismatch (the guarded UPDATE matched no row) or a
-    duplicate event sequence; SQLite as a lock it cannot upgrade.
+    Both databases report it as a version mismatch (the guarded UPDATE matched no row) or a
+    duplicate event sequence. A busy database is not a conflict: SQLite writers wait for the
+    write lock when they begin (``core/database.py``), and one that waited too long is a 503.
     """
     try:
         yield
-    except (StaleDataError, IntegrityError, OperationalError) as exc:
-        if isinstance(exc, OperationalError) and "locked" not in str(exc) and "busy" not in str(exc):
-            raise
+    except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise ApiError(409, "该业务已被他人处理，请刷新后重试", code="concurrent_step") from None
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from service.access.models import Account
 from service.core.extensions import db
+from service.core.params import to_int
 from service.institutions.models import Institution, registration_number
 from service.registry import codes
 from service.registry.reference import Administration, Division
@@ -43,10 +44,11 @@ def _int(data: dict, key: str, errors: dict, maximum: int = 100000) -> int:
     raw = _text(data, key)
     if not raw:
         return 0
-    if not raw.isdigit() or int(raw) > maximum:
+    value = to_int(raw, maximum=maximum)
+    if value is None:
         errors.setdefault(key, []).append(f"须为 0–{maximum} 之间的整数")
         return 0
-    return int(raw)
+    return value
 
 
 def _decimal(data: dict, key: str, errors: dict) -> Decimal | None:

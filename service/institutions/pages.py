@@ -9,6 +9,7 @@ from service.access.policy import CHANGE, READ, can, require
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
+from service.core.params import to_int
 from service.institutions import as_of
 from service.institutions.face import detail_panels
 from service.institutions.models import INSTITUTION_STATUSES, Institution
@@ -115,7 +116,7 @@ def update_contact(institution_id: int):
     if not form.validate():
         flash("联系方式未保存：" + "；".join(e for es in form.errors.values() for e in es), "error")
         return redirect(url_for("institutions.detail", institution_id=inst.id)), 303
-    if form.postal_code.data and not form.postal_code.data.isdigit():
+    if form.postal_code.data and to_int(form.postal_code.data, maximum=999999) is None:
         flash("联系方式未保存：邮政编码为 6 位数字", "error")
         return redirect(url_for("institutions.detail", institution_id=inst.id)), 303
     with change_context(current_user.id, "修改联系方式"):

@@ -10,6 +10,7 @@ from service.access.models import Account
 from service.access.policy import READ, division_level, scope
 from service.core.extensions import db
 from service.core.paging import MAX_LIMIT, QueryError, after_cursor, encode_key
+from service.core.params import to_int
 from service.institutions.models import Institution, InstitutionSubject
 
 
@@ -37,15 +38,16 @@ class InstitutionFilters:
             raw = (args.get(f.name) or "").strip()
             if f.name in ("beds_min", "beds_max"):
                 if raw:
-                    if not raw.isdigit() or int(raw) > 100000:
+                    beds = to_int(raw, maximum=100000)
+                    if beds is None:
                         errors[f.name] = ["床位数须为 0–100000 之间的整数"]
                     else:
-                        values[f.name] = int(raw)
+                        values[f.name] = beds
             else:
                 if len(raw) > 100:
                     errors[f.name] = ["查询条件过长"]
                 values[f.name] = raw
-        if args.get("division") and not (len(values["division"]) == 6 and values["division"].isdigit()):
+        if args.get("division") and not (len(values["division"]) == 6 and to_int(values["division"]) is not None):
             errors["division"] = ["行政区划代码须为 6 位数字"]
         if errors:
             raise QueryError(errors)

@@ -21,11 +21,14 @@ class InstitutionSchema(Schema):
     fax = fields.String(allow_none=True)
     legal_representative = fields.String()
     principal = fields.String(allow_none=True)
-    registered_capital = fields.Decimal(as_string=True, allow_none=True)
+    # decimals travel as strings (no float rounding); the document must say so
+    registered_capital = fields.Decimal(as_string=True, allow_none=True,
+                                        metadata={"type": "string", "format": "decimal"})
     service_mode = fields.String(allow_none=True)
     beds = fields.Integer()
     dental_chairs = fields.Integer()
-    floor_area = fields.Decimal(as_string=True, allow_none=True)
+    floor_area = fields.Decimal(as_string=True, allow_none=True,
+                                metadata={"type": "string", "format": "decimal"})
     staff_count = fields.Integer(allow_none=True)
     subjects = fields.Function(lambda i: i.subject_codes)
     division_code = fields.String()

@@ -7,6 +7,7 @@ from flask import request
 
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller
+from service.core.params import to_id
 from service.physicians.certificate_pdf import certificate_pdf, printable_registration
 from service.physicians.print_pages import pdf_response
 
@@ -15,7 +16,7 @@ from service.physicians.print_pages import pdf_response
 @authenticated
 def physician_certificate(physician_id: int):
     raw = request.args.get("registration", "")
-    reg = printable_registration(caller(), physician_id, int(raw) if raw.isdigit() else None)
+    reg = printable_registration(caller(), physician_id, to_id(raw))
     return pdf_response(certificate_pdf(reg), f"certificate-{reg.physician.certificate_number}.pdf")
 
 

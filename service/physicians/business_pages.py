@@ -16,6 +16,7 @@ from sqlalchemy import select
 from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import to_id
 from service.engine import definitions
 from service.engine.models import Case
 from service.institutions.face import Department, Institution
@@ -103,7 +104,7 @@ def apply(process_id: str):
     own = _own_options(business) if business.target != "choose" else []
     if request.method == "POST":
         raw = request.form.get("institution_id", "")
-        chosen = db.session.get(Institution, int(raw)) if raw.isdigit() and len(raw) < 10 else None
+        chosen = db.session.get(Institution, to_id(raw)) if to_id(raw) else None
         allowed = (chosen is not None and chosen.status == "active") if business.target == "choose" \
             else chosen in own
         if not allowed:
@@ -159,8 +160,7 @@ def department():
         if inst is None:
             abort(404)
         try:
-            chosen = assign_department(me(), inst, doc.id, int(raw_dept) if raw_dept.isdigit()
-                                       and len(raw_dept) < 10 else None)
+            chosen = assign_department(me(), inst, doc.id, to_id(raw_dept))
         except ApiError as exc:
             db.session.rollback()
             flash(casework.fields_text(exc) or exc.message, "error")

@@ -11,6 +11,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.masking import mask_email, mask_phone
 from service.core.paging import QueryError
+from service.core.params import to_id
 from service.physicians import activation_codes as activation
 from service.physicians import lookups
 from service.physicians.institution_pages import PAGE_SIZE, bp, reader, report, writer
@@ -72,7 +73,7 @@ def sent_to(record) -> str:
 def generate_code():
     inst = writer()
     raw = request.form.get("physician_id", "")
-    physician_id = int(raw) if raw.isdigit() else None
+    physician_id = to_id(raw)
     try:
         record = activation.generate(current_user, inst, physician_id)
     except ApiError as exc:

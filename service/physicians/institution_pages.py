@@ -18,6 +18,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.masking import mask_id, mask_phone
 from service.core.paging import QueryError
+from service.core.params import to_id
 from service.institutions.face import Institution
 from service.physicians import services
 from service.physicians.activation_codes import accounts_of, latest_codes
@@ -91,7 +92,7 @@ def save_authority():
     raw = request.form.get("administration_id", "")
     try:
         setting = services.set_approval_authority(
-            current_user, inst, category, int(raw) if raw.isdigit() else None)
+            current_user, inst, category, to_id(raw))
     except ApiError as exc:
         db.session.rollback()
         report(exc)
@@ -266,7 +267,7 @@ def set_department(physician_id: int):
     raw = request.form.get("department_id", "")
     try:
         dept = services.assign_department(current_user, inst, physician_id,
-                                          int(raw) if raw.isdigit() else None)
+                                          to_id(raw))
     except ApiError as exc:
         db.session.rollback()
         report(exc)

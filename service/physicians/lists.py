@@ -23,6 +23,7 @@ from service.access.models import Account
 from service.access.policy import READ, scope
 from service.core.extensions import db
 from service.core.paging import MAX_LIMIT, QueryError, after_cursor, encode_key
+from service.core.params import to_id
 from service.core.times import SHANGHAI
 from service.institutions.face import Department, Institution
 from service.physicians.admin_models import PhysicianDepartment
@@ -70,10 +71,9 @@ class RosterFilters:
         raw = (args.get("department") or "").strip()
         department = None
         if raw:
-            if not raw.isdigit() or not 0 < int(raw) < 2**31:
+            department = to_id(raw)
+            if department is None:
                 errors["department"] = ["请选择科室"]
-            else:
-                department = int(raw)
         if errors:
             raise QueryError(errors)
         return cls(name, category, status, department)
@@ -259,9 +259,9 @@ def application_page(actor: Account, inst: Institution, flt: ApplicationFilters,
         stmt = stmt.where(Case.subject_physician_id.in_(select(Physician.id).where(
             Physician.name.contains(flt.name, autoescape=True))))
     if cursor:
-        if not cursor.isdigit() or not 0 < int(cursor) < 2**31:
+        if to_id(cursor) is None:
             raise QueryError({"cursor": ["分页游标无效"]})
-        stmt = stmt.where(Case.id < int(cursor))
+        stmt = stmt.where(Case.id < to_id(cursor))
     limit = max(1, min(limit, MAX_LIMIT))
     cases = list(db.session.scalars(stmt.order_by(Case.id.desc()).limit(limit + 1)))
     more = len(cases) > limit

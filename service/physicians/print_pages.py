@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 from flask_login import current_user, login_required
 
+from service.core.params import to_id
 from service.physicians.certificate_pdf import certificate_pdf, printable_registration
 
 bp = Blueprint("physician_prints", __name__, url_prefix="/physicians")
@@ -22,5 +23,5 @@ def pdf_response(pdf: bytes, filename: str) -> Response:
 @login_required
 def certificate(physician_id: int):
     raw = request.args.get("registration", "")
-    reg = printable_registration(current_user, physician_id, int(raw) if raw.isdigit() else None)
+    reg = printable_registration(current_user, physician_id, to_id(raw))
     return pdf_response(certificate_pdf(reg), f"certificate-{reg.physician.certificate_number}.pdf")

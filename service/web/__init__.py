@@ -70,4 +70,9 @@ def register(app: Flask) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
             "frame-ancestors 'none'",
         )
+        if response.is_json:  # answers hold personal data: no shared or browser cache
+            response.headers.setdefault("Cache-Control", "no-store")
+        if app.config.get("HSTS_MAX_AGE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE']}; includeSubDomains")
         return response

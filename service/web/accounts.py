@@ -9,6 +9,7 @@ from service.access.accounts import AccountError, issue_account, reset_password,
 from service.access.models import ADMINISTRATION_ROLES, INSTITUTION_ROLES, KINDS, ROLES, Account
 from service.access.policy import MANAGE, model_named, require, scope
 from service.core.extensions import db
+from service.core.params import to_id
 from service.registry.reference import Administration
 from service.web.forms import IssueAccountForm
 
@@ -30,9 +31,9 @@ def index():
     q = (request.args.get("q") or "").strip()[:40]
     if q:
         stmt = stmt.where(Account.username.contains(q) | Account.display_name.contains(q))
-    after = request.args.get("after", "")
-    if after.isdigit():
-        stmt = stmt.where(Account.id > int(after))
+    after = to_id(request.args.get("after"))
+    if after is not None:
+        stmt = stmt.where(Account.id > after)
     items = list(db.session.scalars(stmt.order_by(Account.id).limit(PAGE + 1)))
     next_after = items[PAGE - 1].id if len(items) > PAGE else None
     return render_template("accounts/index.html", items=items[:PAGE], next_after=next_after,

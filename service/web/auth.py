@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -12,6 +11,7 @@ from service.access.accounts import change_password as set_own_password
 from service.access.login import LoginError, authenticate, login_rate_limit
 from service.access.passwords import verify_password
 from service.core.extensions import db, limiter
+from service.core.params import local_path
 from service.web.forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -23,10 +23,7 @@ PENDING_SECONDS = 300
 def safe_path(target: str | None, fallback: str) -> str:
     """``target`` when it is a path of this site, else ``fallback``: never an open redirect
     (``//host`` and ``/\\host`` are other hosts to a browser)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")) \
-            and not urlsplit(target).netloc:
-        return target
-    return fallback
+    return local_path(target) or fallback
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -12,6 +12,16 @@ from service.core.times import SHANGHAI
 
 Column = tuple[str, Callable[[object], object]]
 FLUSH_AT = 64 * 1024
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: object) -> object:
+    """``value`` safe for a spreadsheet: text a spreadsheet would run as a formula is quoted
+    with a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def csv_response(name: str, columns: Sequence[Column], rows: Callable[[], Iterable]) -> Response:
@@ -25,9 +35,9 @@ def csv_response(name: str, columns: Sequence[Column], rows: Callable[[], Iterab
         buffer = io.StringIO()
         out = csv.writer(buffer)
         buffer.write("\ufeff")  # Excel needs the BOM to read UTF-8
-        out.writerow([title for title, _ in columns])
+        out.writerow([cell(title) for title, _ in columns])
         for item in rows():
-            out.writerow([value(item) for _, value in columns])
+            out.writerow([cell(value(item)) for _, value in columns])
             if buffer.tell() > FLUSH_AT:
                 yield buffer.getvalue()
                 buffer.seek(0)
@@ -37,6 +47,6 @@ def csv_response(name: str, columns: Sequence[Column], rows: Callable[[], Iterab
     stamp = datetime.now(SHANGHAI).strftime("%Y%m%d%H%M")
     # the rows are read while streaming: keep the request (and its database session) open
     return Response(
-        stream_with_context(generate()), mimetype="text/csv; charset=utf-8",
+        stream_with_context(generate()), content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f"attachment; filename={name}-{stamp}.csv"},
     )

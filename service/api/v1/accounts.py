@@ -1,7 +1,7 @@
 """Account issuing over REST: the same service as the account management pages."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import jsonify
 from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from service.api.v1.common import authenticated, caller, json_body, list_limit
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.masking import mask_phone
+from service.core.params import query_id
 
 
 class AccountSchema(Schema):
@@ -45,11 +46,9 @@ class IssueRequest(Schema):
 def accounts():
     actor = caller()
     stmt = select(Account).where(scope(actor, MANAGE, Account)).order_by(Account.id)
-    after = request.args.get("cursor")
-    if after:
-        if not after.isdigit():
-            raise ApiError(400, fields={"cursor": ["分页游标无效"]})
-        stmt = stmt.where(Account.id > int(after))
+    after = query_id("cursor", "分页游标无效")
+    if after is not None:
+        stmt = stmt.where(Account.id > after)
     limit = list_limit()
     items = list(db.session.scalars(stmt.limit(limit + 1)))
     next_cursor = str(items[limit - 1].id) if len(items) > limit else None

@@ -10,6 +10,7 @@ from service.access.login import account_for_token
 from service.access.models import Account
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import query_id, query_int
 
 MAX_JSON_BYTES = 256 * 1024
 # What an account holding an initial (SMS) password may still do over the API.
@@ -109,20 +110,15 @@ def _zh(message) -> str:
 
 
 def list_limit() -> int:
-    raw = request.args.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
-        raise ApiError(400, "limit 须为 1–200 之间的整数", fields={"limit": ["须为 1–200 之间的整数"]})
-    return int(raw)
+    return query_int("limit", default=50, minimum=1, maximum=200)
 
 
 def keyset_page(stmt, model, schema: Schema, prepare=None):
     """A page of ``stmt`` newest first, after the ``cursor`` id, as ``{items, next_cursor}``;
     ``prepare(items)`` may load what the schema reads for all of them at once."""
-    cursor = request.args.get("cursor")
-    if cursor:
-        if not cursor.isdigit():
-            raise ApiError(400, fields={"cursor": ["分页游标无效"]})
-        stmt = stmt.where(model.id < int(cursor))
+    cursor = query_id("cursor", "分页游标无效")
+    if cursor is not None:
+        stmt = stmt.where(model.id < cursor)
     limit = list_limit()
     items = list(db.session.scalars(stmt.order_by(model.id.desc()).limit(limit + 1)))
     next_cursor = str(items[limit - 1].id) if len(items) > limit else None

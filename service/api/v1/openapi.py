@@ -14,6 +14,7 @@ from service.api.v1 import bp
 from service.api.v1.accounts import AccountSchema, IssueRequest
 from service.api.v1.auth import TokenRequest
 from service.api.v1.schemas import VersionSchema
+from service.core.params import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -33,12 +34,14 @@ def responses(ok_schema=None, ok_status: int = 200, errors=(400, 401, 404), list
 
 
 def path_param(id_name: str) -> list:
-    return [{"name": id_name, "in": "path", "required": True, "schema": {"type": "integer"}}]
+    return [{"name": id_name, "in": "path", "required": True,
+             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}}]
 
 
 LIST_PARAMS = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+    {"name": "cursor", "in": "query", "schema": {"type": "string"},
+     "description": "next_cursor of the previous page"},
 ]
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "schema": {"type": "string", "maxLength": 100},
@@ -123,7 +126,39 @@ def build_spec() -> dict:
             "schema": {"type": "object"}}}}}}})
     for add in _SECTIONS:
         add(spec, sec)
-    return spec.to_dict()
+    return _every_status(spec.to_dict())
+
+
+def _error(description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
+def _every_status(document: dict) -> dict:
+    """Add the statuses any operation of its kind can answer, whatever the domain wrote:
+    a missing or expired token (401), the password-first rule (403), a malformed, oversized or
+    non-JSON body (400 / 413 / 415), an id that names nothing (404), a reused idempotency key
+    (409) and a write that waited too long for SQLite's write lock (503)."""
+    for path, operations in document.get("paths", {}).items():
+        for method, op in operations.items():
+            extra = {}
+            if op.get("security"):
+                extra.update({"401": "not logged in or token expired",
+                              "403": "not allowed, or an initial password must be changed first"})
+            if "requestBody" in op:
+                extra.update({"400": "malformed body", "413": "body too large",
+                              "415": "unsupported content type"})
+            if any(p.get("in") == "query" for p in op.get("parameters", [])):
+                extra["400"] = "malformed parameter"
+            if "{" in path:
+                extra["404"] = "no such record"
+            if any(p.get("name") == "Idempotency-Key" for p in op.get("parameters", [])):
+                extra.update({"400": "malformed Idempotency-Key",
+                              "409": "Idempotency-Key used with another request"})
+            if method != "get":
+                extra["503"] = "the database is busy; retry after Retry-After seconds"
+            for status, description in extra.items():
+                op.setdefault("responses", {}).setdefault(status, _error(description))
+    return document
 
 
 @bp.get("/openapi.json")
