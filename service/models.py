@@ -9,6 +9,7 @@ def import_all() -> None:
     from service.institutions import departments, models, reminders, verification_records  # noqa: F401
     from service.notify import models as _notify  # noqa: F401
     from service.nurses import models as _nurses  # noqa: F401
+    from service.persons import numbers  # noqa: F401
     from service.physicians import admin_models, certificates  # noqa: F401
     from service.physicians import models as _physicians  # noqa: F401
     from service.registry import reference, versioning  # noqa: F401

@@ -6,4 +6,11 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from service.nurses import access, api, home, roster  # noqa: F401  (plug-ins register on import)
+    from service.nurses import (  # noqa: F401  (plug-ins and routes register on import)
+        access,
+        api,
+        api_accounts,
+        home,
+        roster,
+        routes,
+    )

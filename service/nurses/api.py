@@ -8,6 +8,7 @@ from service.access.policy import require
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller
 from service.api.v1.openapi import path_param, ref, responses, section
+from service.nurses.api_accounts import openapi_paths as account_paths
 from service.nurses.models import Nurse
 from service.nurses.schemas import NurseSchema
 
@@ -24,3 +25,4 @@ def nurse_paths(spec: APISpec, sec: list) -> None:
     spec.path("/api/v1/nurses/{nurse_id}", operations={"get": {
         "summary": "One nurse", "security": sec, "parameters": path_param("nurse_id"),
         "responses": responses(ref("Nurse"))}})
+    account_paths(spec, responses)
