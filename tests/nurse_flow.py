@@ -54,3 +54,33 @@ def nurse_of(database: Any, username: str):
         return {"id": nurse.id, "status": nurse.status, "institution_id": nurse.institution_id,
                 "certificate_number": nurse.certificate_number, "valid_until": nurse.valid_until,
                 "activated": account.activated_at is not None, "registrations": regs}
+
+
+def upload(caller, name: str = "体检证明.pdf") -> int:
+    """A real PDF uploaded by ``caller``; its document id."""
+    import io
+
+    from test_documents import make_pdf
+
+    response = caller.post("/api/v1/documents", data={
+        "file": (io.BytesIO(make_pdf(1, name)), name, "application/pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def application(caller, **changes) -> dict:
+    """A complete N1 application form (with an uploaded health certificate)."""
+    return {"department": "内科", "title": "护士", "pledge": True,
+            "health_certificate": [upload(caller)], **changes}
+
+
+def exam_on(database, id_number: str, exam_date) -> None:
+    """Move a demo exam record's date (the three-year rule reads it)."""
+    from service.nurses.models import NurseQualification
+
+    with database.session() as s:
+        q = s.scalars(select(NurseQualification).where(
+            NurseQualification.id_number == id_number)).one()
+        q.exam_date = exam_date
+        s.commit()

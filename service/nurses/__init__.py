@@ -8,9 +8,12 @@ from flask import Flask
 def register(app: Flask) -> None:
     from service.nurses import (  # noqa: F401  (plug-ins and routes register on import)
         access,
+        actions,
         api,
         api_accounts,
         home,
+        processes,
         roster,
         routes,
+        rules,
     )
