@@ -12,8 +12,12 @@ def register(app: Flask) -> None:
         api,
         api_accounts,
         home,
+        pages,
         processes,
+        reminders,
         roster,
         routes,
         rules,
     )
+
+    app.register_blueprint(pages.bp)

@@ -6,15 +6,17 @@ from sqlalchemy import select
 from service.core.extensions import db
 from service.institutions.face import Panel, StaffMember, detail_panel, staff_source
 from service.nurses.models import Nurse
+from service.nurses.rules import local_today
 
 
 @staff_source("nurse")
 def registered_nurses(institution_id: int) -> list[StaffMember]:
-    """Nurses whose registration at the institution is in force."""
+    """Nurses whose registration at the institution is in force: an expired one is not,
+    even before the daily job flags it."""
     return [StaffMember("nurse", n.name, n.id_number, n.certificate_number or "", n.title or "")
             for n in db.session.scalars(select(Nurse).where(
-                Nurse.institution_id == institution_id, Nurse.status == "active"
-            ).order_by(Nurse.id))]
+                Nurse.institution_id == institution_id, Nurse.status == "active",
+                Nurse.valid_until >= local_today()).order_by(Nurse.id))]
 
 
 @detail_panel("nurse")

@@ -5,7 +5,6 @@ from marshmallow import Schema, fields
 
 from service.core.masking import mask_id
 
-
 # one registration as the nurse's answer nests it
 NurseRegistrationSchema = Schema.from_dict({
     "id": fields.Integer(), "institution_id": fields.Integer(),
