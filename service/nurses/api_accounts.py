@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from service.nurses.signup import check_identity, create_account, summary
-from service.persons.signup_api import SignupDoor, add_signup_routes
+from service.persons.signup_api import SignupDoor, add_signup_routes, register_schemas
 
 add_signup_routes("/nurses/signup", "nurse_signup", SignupDoor(
     check_identity, create_account, summary,
@@ -11,6 +11,7 @@ add_signup_routes("/nurses/signup", "nurse_signup", SignupDoor(
 
 def openapi_paths(spec, responses) -> None:
     """The nurse sign-up endpoints (bodies as the physician ones: SignupIdentity ...)."""
+    register_schemas(spec)
     obj, public = {"type": "object"}, (400, 409, 415, 422, 429)
 
     def body(name: str) -> dict:

@@ -96,3 +96,11 @@ def add_signup_routes(prefix: str, name: str, door: SignupDoor) -> None:
         # the rate limiter keys its limits by the view's name: one per domain and step
         view.__name__ = view.__qualname__ = endpoint
         bp.add_url_rule(rule, endpoint, limiter.limit(login_rate_limit)(view), methods=["POST"])
+
+
+def register_schemas(spec) -> None:
+    """The sign-up bodies as OpenAPI components, once, whichever domain documents first."""
+    for name, schema in (("SignupIdentity", IdentityBody), ("SignupCode", CodeBody),
+                         ("SignupRequest", SignupBody)):
+        if name not in spec.components.schemas:
+            spec.components.schema(name, schema=schema)
