@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         api,
         api_accounts,
         home,
+        nurse_pages,
         pages,
         processes,
         reminders,
@@ -21,3 +22,4 @@ def register(app: Flask) -> None:
     )
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(nurse_pages.bp)

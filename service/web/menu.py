@@ -64,6 +64,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("业务办理", [MenuItem("业务查询", "inbox.all_cases")]))
     if account.kind == "administration" or account.has_role("sysadmin", "auditor"):
         groups.append(("医疗机构管理", [MenuItem("综合查询", "institutions.search")]))
+    if account.kind == "nurse":
+        groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own")]))
     if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
