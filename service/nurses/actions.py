@@ -23,6 +23,7 @@ def show_current(nurse: Nurse, reg: NurseRegistration | None) -> None:
     """Copy her current registration onto the nurse (lists, roster and home read it there)."""
     if reg is None:
         nurse.status = "cancelled" if nurse.registrations else "unregistered"
+        nurse.institution_id = None
         return
     nurse.institution_id, nurse.status = reg.institution_id, reg.status
     nurse.registered_on, nurse.valid_until = reg.valid_from, reg.valid_to
@@ -72,3 +73,18 @@ def application(case, last: dict | None) -> dict:
         return last
     nurse = case.subject_nurse
     return {"title": nurse.title} if nurse is not None and nurse.title else {}
+
+
+@action("nurse_cancel")
+def cancel(ctx: ActionContext) -> str:
+    """N4: her registration at the institution is cancelled (注销注册) for the ground given."""
+    nurse = _nurse(ctx)
+    reg = next((r for r in nurse.registrations if r.status in ("active", "expired")
+                and r.institution_id == ctx.case.subject_institution_id), None)
+    if reg is None:
+        return refused(ctx, nurse, "在该机构没有可注销的护士执业注册")
+    reg.status, reg.end_reason = "cancelled", ctx.data["reason"]
+    show_current(nurse, None)
+    notify(Target("nurse", nurse.id), "护士注销注册已批准",
+           f"您在{reg.institution.name}的护士执业注册已注销（业务编号 {ctx.case.id}）。")
+    return "approved"

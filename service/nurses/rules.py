@@ -19,7 +19,7 @@ from service.persons.cases import application_of
 from service.registry.seeding import SEED_DIR, as_int, rows
 
 RULES_FILE = SEED_DIR / "nurses" / "registration_rules.csv"
-APPLICANT_TASKS = ("apply",)
+APPLICANT_TASKS = ("apply", "report")
 DECLINING = ("disagree", "reject", "return")
 
 
@@ -128,3 +128,19 @@ def registration_rules(ctx: CheckContext) -> dict[str, list[str]]:
                    rules_for(ctx.institution.province_code), reasons)
     return reasons
 
+
+
+@check("nurse_cancellation")
+def cancellation_rules(ctx: CheckContext) -> dict[str, list[str]]:
+    """N4: a registration at the institution to cancel; a ground's date not in the future."""
+    reasons = Reasons(ctx)
+    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+        return reasons
+    _no_duplicate(ctx, reasons)
+    if not any(r.status in ("active", "expired") and r.institution_id == ctx.institution.id
+               for r in ctx.person.registrations):
+        reasons.add("_form", f"该护士在{ctx.institution.name}没有可注销的执业注册")
+    occurred = _application(ctx).get("occurred_on")
+    if isinstance(occurred, str) and occurred > local_today().isoformat():
+        reasons.add("occurred_on", "情形发生日期不能晚于今天")
+    return reasons
