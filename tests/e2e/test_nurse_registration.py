@@ -67,7 +67,7 @@ def test_a_new_nurse_registers_through_the_pages(page, tmp_path):
     expect(page.locator("tr.expired").first).to_contain_text("注册已过期")
     logout(page)
 
-    login(page, "nurse.new")
+    # approval activated her; her certificate prints (over REST with her own token)
     token = page.request.post("/api/v1/auth/token", data={
         "username": "nurse.new", "password": "Demo12345"}).json()["token"]
     me = page.request.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
