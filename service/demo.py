@@ -61,7 +61,8 @@ def _load() -> dict[str, int]:
             account.activated_at = now if activated else None  # doctor.new still has to activate
         elif row["kind"] == "nurse":
             account.nurse = nurses[row["person_key"]]
-            account.activated_at = now
+            # nurse.new still has to activate (or be activated by her first registration)
+            account.activated_at = now if account.nurse.status != "unregistered" else None
         db.session.add(account)
         accounts += 1
         if row["username"] == "inst.jiangbei1":

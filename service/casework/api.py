@@ -28,8 +28,9 @@ class CaseSchema(Schema):
     title = fields.String()
     status = fields.String()
     outcome = fields.String(allow_none=True)
-    subject = fields.Function(lambda c: {"institution_id": c.subject_institution_id,
-                                         "physician_id": c.subject_physician_id})
+    subject = fields.Function(lambda c: {
+        "institution_id": c.subject_institution_id, "physician_id": c.subject_physician_id,
+        **({"nurse_id": c.subject_nurse_id} if c.subject_nurse_id else {})})
     open_work_items = fields.Function(lambda c: [
         {"id": i["id"], "task": i["task"], "title": i["title"], "role": i["role"],
          "organisation_id": i["organisation_id"],

@@ -88,6 +88,7 @@ class Case(db.Model):
     definition: Mapped[ProcessDefinition] = relationship()
     subject_institution = relationship("Institution")
     subject_physician = relationship("Physician")
+    subject_nurse = relationship("Nurse")
     started_by = relationship("Account")
 
     @property
@@ -97,7 +98,7 @@ class Case(db.Model):
     @property
     def subject_person(self):
         """The person the case is about, if any (the columns are named by persons' domains)."""
-        return self.subject_physician
+        return self.subject_physician or self.subject_nurse
 
     @property
     def deployed(self):

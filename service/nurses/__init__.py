@@ -6,4 +6,21 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from service.nurses import access, api, home, login_names, roster  # noqa: F401  (plug-ins register on import)
+    from service.nurses import (  # noqa: F401  (plug-ins and routes register on import)
+        access,
+        actions,
+        api,
+        api_accounts,
+        home,
+        login_names,
+        nurse_pages,
+        pages,
+        processes,
+        reminders,
+        roster,
+        routes,
+        rules,
+    )
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(nurse_pages.bp)

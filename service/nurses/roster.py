@@ -11,7 +11,8 @@ from service.nurses.models import Nurse
 
 @staff_source("nurse")
 def registered_nurses(institution_id: int) -> list[StaffMember]:
-    """Nurses whose registration at the institution is in force."""
+    """Nurses whose registration at the institution is in force: an expired one is not,
+    even before the daily job flags it."""
     return [StaffMember("nurse", n.name, n.id_number, n.certificate_number or "", n.title or "")
             for n in db.session.scalars(select(Nurse).where(
                 Nurse.registered_at(institution_id, shanghai_today())).order_by(Nurse.id))]

@@ -5,6 +5,15 @@ from marshmallow import Schema, fields
 
 from service.core.masking import mask_id
 
+# one registration as the nurse's answer nests it
+NurseRegistrationSchema = Schema.from_dict({
+    "id": fields.Integer(), "institution_id": fields.Integer(),
+    "institution_name": fields.Function(lambda r: r.institution.name),
+    "certificate_number": fields.String(), "valid_from": fields.Date(),
+    "valid_to": fields.Date(), "status": fields.String(), "status_name": fields.String(),
+    "end_reason": fields.String(allow_none=True),
+}, name="NurseRegistrationSchema")
+
 
 class NurseSchema(Schema):
     id = fields.Integer()
@@ -16,3 +25,4 @@ class NurseSchema(Schema):
     registered_on = fields.Date(allow_none=True)
     valid_until = fields.Date(allow_none=True)
     status = fields.String()
+    registrations = fields.List(fields.Nested(NurseRegistrationSchema))

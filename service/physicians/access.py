@@ -1,14 +1,12 @@
 """Who reads a physician: she herself; administrations, institutions and platform accounts
-where one of her registrations is. A physician reads the institutions she is registered at and
-the cases about her."""
+where one of her registrations is. A physician reads the institutions she is registered at (the cases
+about her: ``service.persons.subjects``)."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, exists, false, select, true
 
 from service.access import policy
 from service.access.models import Account
-from service.engine import plugins
-from service.engine.models import Case
 from service.institutions.face import Institution, readable_institutions
 from service.physicians.models import Physician, PracticeRegistration
 
@@ -36,11 +34,3 @@ def registered_at(actor: Account, action: str) -> ColumnElement[bool]:
         return false()
     return Institution.id.in_(select(PracticeRegistration.institution_id).where(
         PracticeRegistration.physician_id == actor.physician_id))
-
-
-@plugins.case_reader
-def own_cases(actor: Account) -> ColumnElement[bool] | None:
-    """A physician reads the cases about her."""
-    if actor.kind == "physician" and actor.physician_id:
-        return Case.subject_physician_id == actor.physician_id
-    return None

@@ -14,37 +14,15 @@ from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller, json_body
 from service.core.errors import ApiError
 from service.core.extensions import db, limiter
-from service.physicians import activation, recovery
-from service.physicians.signup import (
-    SignupError,
-    SignupRequest,
-    check_identity,
-    create_account,
-    mask_middle,
-    send_code,
-    summary,
+from service.persons.signup_api import (
+    CodeBody,
+    IdentityBody,
+    SignupBody,
+    SignupDoor,
+    add_signup_routes,
 )
-
-_short = validate.Length(max=40)
-
-
-class IdentityBody(Schema):
-    name = fields.String(required=True, validate=_short)
-    id_number = fields.String(required=True, validate=validate.Length(max=18))
-
-
-class CodeBody(IdentityBody):
-    channel = fields.String(required=True, validate=validate.OneOf(list(CHANNELS)))
-    address = fields.String(required=True, validate=validate.Length(max=120))
-
-
-class SignupBody(IdentityBody):
-    phone = fields.String(required=True, validate=validate.Length(max=20))
-    phone_code = fields.String(required=True, validate=validate.Length(max=6))
-    email = fields.String(required=True, validate=validate.Length(max=120))
-    email_code = fields.String(required=True, validate=validate.Length(max=6))
-    username = fields.String(required=True, validate=validate.Length(max=40))
-    password = fields.String(required=True, validate=validate.Length(max=64))
+from service.physicians import activation, recovery
+from service.physicians.signup import check_identity, create_account, mask_middle, summary
 
 
 class ActivationBody(Schema):
@@ -61,56 +39,15 @@ class RecoveryBody(Schema):
     channel = fields.String(validate=validate.OneOf(list(CHANNELS)))
     address = fields.String(validate=validate.Length(max=120))
     code = fields.String(validate=validate.Length(max=6))
-    name = fields.String(validate=_short)
+    name = fields.String(validate=validate.Length(max=40))
     id_number = fields.String(validate=validate.Length(max=18))
     certificate_number = fields.String(validate=validate.Length(max=32))
     new_password = fields.String(required=True, validate=validate.Length(max=64))
 
 
-def _refused(exc: SignupError) -> ApiError:
-    return ApiError(exc.status, exc.message, code=exc.code, fields=exc.fields)
-
-
-@bp.post("/signup/check")
-@limiter.limit(login_rate_limit)
-def signup_check():
-    """Step 1: is there a qualification for this name and resident ID, without an account?"""
-    body = json_body(IdentityBody())
-    try:
-        identity = check_identity(body["name"], body["id_number"])
-    except SignupError as exc:
-        raise _refused(exc) from None
-    return jsonify({"ok": True,
-                    "activation": "institution_code" if identity.registered else "certificate"})
-
-
-@bp.post("/signup/codes")
-@limiter.limit(login_rate_limit)
-def signup_codes():
-    """Send a sign-up code to a phone (``sms``) or e-mail, for a checked name and resident ID."""
-    body = json_body(CodeBody())
-    try:
-        identity = check_identity(body["name"], body["id_number"])
-        send_code(identity, body["channel"], body["address"])
-    except SignupError as exc:
-        db.session.rollback()
-        raise _refused(exc) from None
-    db.session.commit()
-    return jsonify({"sent": True, "expires_in": int(TTL.total_seconds())}), 202
-
-
-@bp.post("/signup")
-@limiter.limit(login_rate_limit)
-def signup():
-    """Step 2: create the physician account (not yet activated); answers the masked summary."""
-    body = json_body(SignupBody())
-    try:
-        account = create_account(SignupRequest(**body))
-    except SignupError as exc:
-        db.session.rollback()
-        raise _refused(exc) from None
-    db.session.commit()
-    return jsonify(summary(account)), 201
+add_signup_routes("/signup", "signup", SignupDoor(
+    check_identity, create_account, summary,
+    lambda identity: "institution_code" if identity.registered else "certificate"))
 
 
 def _activation_state() -> dict:

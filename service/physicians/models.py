@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.extensions import UTCDateTime, db
 from service.core.times import utcnow
+from service.persons.models import IdentityColumns
 from service.registry.versioning import Versioned, column_snapshot
 
 PHYSICIAN_CATEGORIES = {"1": "临床", "2": "口腔", "3": "公共卫生", "4": "中医"}
@@ -51,7 +52,7 @@ END_REASONS = {
 }
 
 
-class Qualification(db.Model):
+class Qualification(IdentityColumns, db.Model):
     """A physician qualification record (医师资格), the stand-in for the national records.
 
     It is never changed by this service: personal-info changes live on the physician.
@@ -59,10 +60,6 @@ class Qualification(db.Model):
 
     __tablename__ = "qualification"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40))
-    gender: Mapped[str] = mapped_column(String(1))
-    birth_date: Mapped[date]
-    id_number: Mapped[str] = mapped_column(String(18), unique=True)
     certificate_number: Mapped[str] = mapped_column(String(32), unique=True)
     category: Mapped[str] = mapped_column(String(1))
     level: Mapped[str] = mapped_column(String(12))

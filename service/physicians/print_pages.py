@@ -2,21 +2,14 @@
 physician herself and for the administration that approves her registration."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, request
 from flask_login import current_user, login_required
 
 from service.core.params import to_id
 from service.physicians.certificate_pdf import certificate_pdf, printable_registration
+from service.printing.pdf import pdf_response  # noqa: F401  (imported from here by other pages)
 
 bp = Blueprint("physician_prints", __name__, url_prefix="/physicians")
-
-
-def pdf_response(pdf: bytes, filename: str) -> Response:
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.cache_control.private = True
-    response.cache_control.no_store = True  # personal data: not kept by shared caches
-    return response
 
 
 @bp.get("/<int:physician_id>/certificate.pdf")

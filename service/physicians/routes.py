@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from service.access.policy import READ, require
 from service.access.targets import Target
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine import plugins
+from service.persons import subjects
 from service.physicians.admin_models import ApprovalAuthoritySetting
 from service.physicians.models import Physician
 
@@ -48,28 +48,8 @@ def authority_for(inst, category: str | None) -> Target:
     return Target("administration", inst.issuing_authority_id)
 
 
-def _may_start(actor, definition, inst) -> bool:
-    return actor.kind == "physician" and (
-        actor.activated_at is not None or definition.process_id in ALLOWED_BEFORE_ACTIVATION)
+_may_start = subjects.may_start("physician", ALLOWED_BEFORE_ACTIVATION)
 
 
 plugins.lane("physician", ("physician",), "医师", "physician", may_start=_may_start)
-
-
-@plugins.subject_loader("person")
-def load_applicant(actor, subject: dict, inst) -> plugins.PersonSubject | None:
-    """The applicant: the calling physician, or ``subject.physician_id`` when an institution
-    acts for one of its physicians; none for an institution's own business."""
-    if actor.kind == "physician":
-        physician = db.session.get(Physician, actor.physician_id)
-    elif "physician_id" not in subject:
-        return None
-    elif not isinstance(subject["physician_id"], int):
-        raise ApiError(422, fields={"subject.physician_id": ["须为医师编号"]})
-    else:
-        physician = require(actor, Physician, subject["physician_id"], READ)
-    if physician is None:
-        return None
-    return plugins.PersonSubject(
-        record=physician, columns={"subject_physician_id": physician.id},
-        data={"physician_id": physician.id}, title=f"{physician.name}（{inst.name}）")
+subjects.person_kind("physician", Physician, "医师")

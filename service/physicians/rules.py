@@ -20,9 +20,11 @@ from sqlalchemy import select
 
 from service.core.extensions import db
 from service.core.times import SHANGHAI, add_years
-from service.engine.models import Case, CaseEvent
+from service.engine.models import Case
 from service.engine.plugins import CheckContext, check
 from service.institutions.face import Institution
+from service.persons import cases as persons_cases
+from service.persons import checks as persons_checks
 from service.physicians.models import Physician, PracticeRegistration
 from service.registry import codes
 from service.registry.reference import Division
@@ -80,10 +82,7 @@ def main_for(physician: Physician, inst: Institution) -> PracticeRegistration | 
 
 def application_of(case: Case) -> dict:
     """The latest submitted application form of the case (events keep the full form)."""
-    event = db.session.scalars(select(CaseEvent).where(
-        CaseEvent.case_id == case.id, CaseEvent.type == "task_completed",
-        CaseEvent.task.in_(APPLICANT_TASKS)).order_by(CaseEvent.seq.desc()).limit(1)).first()
-    return dict(event.data.get("form") or {}) if event else {}
+    return persons_cases.application_of(case, APPLICANT_TASKS)
 
 
 def _date(value: object) -> date | None:
@@ -95,22 +94,10 @@ def _date(value: object) -> date | None:
 
 # --- collecting reasons -------------------------------------------------------------------
 
-class Reasons(dict):
-    """Field -> reasons. Where a reason shows depends on the stage: at start there is no form
-    yet (``_form``); an applicant sees it beside her field; a reviewer beside the decision."""
+class Reasons(persons_checks.Reasons):
+    """Field -> reasons (``service.persons.checks``), with this domain's applicant tasks."""
 
-    def __init__(self, ctx: CheckContext) -> None:
-        super().__init__()
-        self.stage = ctx.stage
-
-    def add(self, field: str, message: str) -> None:
-        if self.stage == "start":
-            field = "_form"
-        elif self.stage not in APPLICANT_TASKS:
-            field = "decision"
-        self.setdefault(field, [])
-        if message not in self[field]:
-            self[field].append(message)
+    applicant_tasks = APPLICANT_TASKS
 
 
 def _declined(ctx: CheckContext) -> bool:

@@ -15,7 +15,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
@@ -117,3 +117,12 @@ def render_pdf(template: str, **context: object) -> bytes:
         )
         raise PrintError(f"{template}: xhtml2pdf reported {result.err} error(s): {problems}")
     return out.getvalue()
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """A PDF answered inline, never kept by shared caches (print-outs carry personal data)."""
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response

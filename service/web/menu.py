@@ -68,10 +68,13 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             items.insert(0, MenuItem("窗口受理", "institutions.counter"))
         groups.append(("医疗机构管理", items))
+    if account.kind == "nurse":
+        groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own")]))
     if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
         groups.append(("医师管理", INSTITUTION_PHYSICIANS))
+        groups.append(("护士管理", [MenuItem("本院护士", "institution_nurses.nurses")]))
     if account.has_role("bureau_accounts", "sysadmin"):
         groups.append(("系统管理", [MenuItem("账户管理", "accounts.index"),
                                   MenuItem("发放账户", "accounts.new")]))
