@@ -50,13 +50,15 @@ def test_hsts_outside_the_embedded_default_only(app, client) -> None:
     embedded = Settings.from_env({"DATABASE_URL": "", "SECRET_KEY": "k",
                                   "INSTANCE_DIR": app.instance_path})
     assert production.hsts_max_age == 365 * 24 * 3600 and embedded.hsts_max_age == 0
-    assert "Strict-Transport-Security" not in client.get("/login").headers
-    app.config["HSTS_MAX_AGE"] = production.hsts_max_age
+    configured = app.config["HSTS_MAX_AGE"]  # the suite's app is production on PostgreSQL
     try:
+        app.config["HSTS_MAX_AGE"] = embedded.hsts_max_age
+        assert "Strict-Transport-Security" not in client.get("/login").headers
+        app.config["HSTS_MAX_AGE"] = production.hsts_max_age
         assert client.get("/login").headers["Strict-Transport-Security"] == \
             "max-age=31536000; includeSubDomains"
     finally:
-        app.config["HSTS_MAX_AGE"] = 0
+        app.config["HSTS_MAX_AGE"] = configured
 
 
 def test_enabling_ones_own_account_keeps_ones_sessions(api, client, demo) -> None:
