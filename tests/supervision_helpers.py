@@ -21,7 +21,7 @@ def signup_body(serial: int = 1, **overrides) -> dict:
         "nature": "2", "legal_representative": "刘法人", "legal_representative_id": resident_id(serial),
         "contact": "张联系", "contact_phone": f"1390000{serial:04d}", "scope": ["A", "B01"],
         "admin_name": "小燕", "admin_id_number": resident_id(500 + serial, "19941106"),
-        "admin_phone": f"1370000{serial:04d}", "password": "Abc12345", "password_confirm": "Abc12345",
+        "admin_phone": f"1370000{serial:04d}", "password": "Guanyin2026q", "password_confirm": "Guanyin2026q",
     }
     body.update(overrides)
     return body
@@ -29,7 +29,9 @@ def signup_body(serial: int = 1, **overrides) -> dict:
 
 def active_unit(client, api, serial: int = 1, **overrides) -> dict:
     """A sign-up passed by the Jiangbei administration; returns its JSON."""
-    unit = client.post("/api/v1/supervision/signups", json=signup_body(serial, **overrides)).get_json()
+    response = client.post("/api/v1/supervision/signups", json=signup_body(serial, **overrides))
+    unit = response.get_json()
+    assert response.status_code == 201, unit
     passed = api("cq.jiangbei.wjw").post(f"/api/v1/supervision/signups/{unit['id']}/review",
                                          json={"decision": "pass"})
     assert passed.status_code == 200, passed.get_json()

@@ -7,7 +7,7 @@ from pathlib import Path
 from conftest import _database_url
 from flask import Flask
 from sqlalchemy import func, select
-from test_concurrency import _clients, _institution_id
+from test_concurrency import _clients, verifying_institutions
 from verification_flow import Verification
 
 from service.core.extensions import db
@@ -38,9 +38,10 @@ def _counts(app: Flask) -> dict[str, int]:
 
 def test_a_backup_restores_into_an_empty_database_and_every_case_verifies(
         live_app: Flask, tmp_path: Path, tmp_path_factory) -> None:
-    flow = Verification(_clients(live_app, "inst.chaoyang1", 1)[0],
+    (inst, institution_id), = verifying_institutions(live_app, 1)
+    flow = Verification(inst,
                         _clients(live_app, "bj.chaoyang.wjw", 1)[0])
-    flow.start(_institution_id(live_app, "inst.chaoyang1"))
+    flow.start(institution_id)
     flow.submit()  # a case with events and uploaded documents
     flow.review("return", "请补充")
     archive = tmp_path / "backup.tar.gz"
@@ -74,9 +75,10 @@ def test_a_tampered_case_fails_the_drill(live_app: Flask, tmp_path: Path, tmp_pa
 
     from service.engine.models import CaseEvent
 
-    flow = Verification(_clients(live_app, "inst.chaoyang1", 1)[0],
+    (inst, institution_id), = verifying_institutions(live_app, 1)
+    flow = Verification(inst,
                         _clients(live_app, "bj.chaoyang.wjw", 1)[0])
-    flow.start(_institution_id(live_app, "inst.chaoyang1"))
+    flow.start(institution_id)
     with live_app.app_context():
         event = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == flow.case_id)).one()
         event_id, original = event.id, event.data

@@ -38,16 +38,49 @@ def _institution_id(app: Flask, username: str) -> int:
         return db.session.scalar(select(Account.institution_id).where(Account.username == username))
 
 
+def verifying_institutions(app: Flask, count: int) -> list[tuple[ApiClient, int]]:
+    """``count`` new institutions like inst.chaoyang1's, each with an account of its own and a
+    registered nurse for its roster (an institution has one open verification at a time), as
+    (client, institution id)."""
+    from datetime import date
+    from random import randrange
+    from uuid import uuid4
+
+    from service.access.passwords import hash_password
+    from service.institutions.models import Institution
+    from service.nurses.models import Nurse
+
+    names = []
+    with app.app_context():
+        template = db.session.scalar(select(Account).where(Account.username == "inst.chaoyang1"))
+        inst = template.institution
+        unique = {"id", "uscc", "registration_number", "version"}
+        password = hash_password(DEMO_PASSWORD)
+        for _ in range(count):
+            copy = Institution(**{c.key: getattr(inst, c.key) for c in Institution.__table__.columns
+                                  if c.key not in unique})
+            db.session.add(copy)
+            db.session.flush()
+            username = f"inst.live.{uuid4().hex[:10]}"
+            db.session.add(Account(username=username, display_name="并发测试机构", kind="institution",
+                                   roles=list(template.roles), institution_id=copy.id,
+                                   password_hash=password))
+            db.session.add(Nurse(name="并发测试护士", id_number=f"{randrange(10**17, 10**18)}",
+                                 gender="F", birth_date=date(1995, 1, 1), institution_id=copy.id,
+                                 status="active", valid_until=date(2099, 1, 1)))
+            names.append((username, copy.id))
+        db.session.commit()
+    return [(_clients(app, name, 1)[0], inst_id) for name, inst_id in names]
+
+
 def test_twenty_completions_of_twenty_cases_at_once_all_succeed(live_app: Flask) -> None:
-    inst = _clients(live_app, "inst.chaoyang1", 1)[0]
     bureau = _clients(live_app, "bj.chaoyang.wjw", 1)[0]
-    institution_id = _institution_id(live_app, "inst.chaoyang1")
-    submissions = []
-    for _ in range(THREADS):
+    submissions, clients = [], []
+    for inst, institution_id in verifying_institutions(live_app, THREADS):
         flow = Verification(inst, bureau)
         flow.start(institution_id)
         submissions.append(flow.application())
-    clients = _clients(live_app, "inst.chaoyang1", THREADS)
+        clients.append(ApiClient(live_app.test_client(), inst.token, inst.username))
 
     def complete(client: ApiClient, item_id: int, data: dict) -> int:
         return client.post(f"/api/v1/work-items/{item_id}/complete", json={"data": data}).status_code
@@ -68,11 +101,11 @@ def _cases(app: Flask, submissions: list[tuple[int, dict]]) -> list[int]:
 
 
 def test_a_real_conflict_on_one_item_is_still_409(live_app: Flask) -> None:
-    inst = _clients(live_app, "inst.chaoyang1", 1)[0]
+    (inst, institution_id), = verifying_institutions(live_app, 1)
     flow = Verification(inst, _clients(live_app, "bj.chaoyang.wjw", 1)[0])
-    flow.start(_institution_id(live_app, "inst.chaoyang1"))
+    flow.start(institution_id)
     item_id, data = flow.application()
-    clients = _clients(live_app, "inst.chaoyang1", 6)
+    clients = [ApiClient(live_app.test_client(), inst.token, inst.username) for _ in range(6)]
     statuses = _in_parallel([
         lambda c=c: c.post(f"/api/v1/work-items/{item_id}/complete", json={"data": data}).status_code
         for c in clients])

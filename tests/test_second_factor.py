@@ -192,7 +192,8 @@ def test_the_production_default_requires_it_and_the_embedded_default_does_not(tm
     embedded = Settings.from_env({"INSTANCE_DIR": str(tmp_path), "DATABASE_URL": "",
                                   "BROKER_URL": "", "SECRET_KEY": "x"})
     production = Settings.from_env({"INSTANCE_DIR": str(tmp_path), "SECRET_KEY": "x",
-                                    "DATABASE_URL": "postgresql://db/x"})
+                                    "DATABASE_URL": "postgresql://db/x",
+                                    "EVENT_CHAIN_KEY": "k" * 32})
     assert not embedded.require_second_factor and production.require_second_factor
 
 

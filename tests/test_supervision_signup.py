@@ -44,7 +44,7 @@ def test_return_then_pass_then_login_by_phone(client: FlaskClient, api: Callable
         ChecklistNode.province == "500000", ChecklistNode.parent_code == "A"))
     assert set(unit["scope"]) == {*groups_a, "B01"}
     # not yet reviewed: the administrator cannot log in
-    assert login(new_client(), "13700000001", "Abc12345").status_code == 401
+    assert login(new_client(), "13700000001", "Guanyin2026q").status_code == 401
 
     jiangbei = api("cq.jiangbei.wjw")
     listed = {u["id"]: u["status"] for u in jiangbei.get(SIGNUP).get_json()["items"]}
@@ -60,7 +60,7 @@ def test_return_then_pass_then_login_by_phone(client: FlaskClient, api: Callable
     page = new_client()
     token = csrf(page, "/supervision/signup/status")
     status = page.post("/supervision/signup/status", data={
-        "phone": "13700000001", "password": "Abc12345", "csrf_token": token})
+        "phone": "13700000001", "password": "Guanyin2026q", "csrf_token": token})
     assert "执业许可证照片不清晰" in status.get_data(as_text=True)
     form = signup_body(address="重庆市江北区观音桥街道2号")
     form["csrf_token"] = csrf(page, "/supervision/signup/correct")
@@ -70,7 +70,7 @@ def test_return_then_pass_then_login_by_phone(client: FlaskClient, api: Callable
     passed = jiangbei.post(f"{SIGNUP}/{unit['id']}/review", json={"decision": "pass"})
     assert passed.get_json()["status"] == "active"
     admin = new_client()
-    assert login(admin, "13700000001", "Abc12345").status_code == 302
+    assert login(admin, "13700000001", "Guanyin2026q").status_code == 302
     portal = admin.get("/supervision/", follow_redirects=True).get_data(as_text=True)
     assert "江北测试诊所1" in portal and "小燕" in portal
     history = database.scalar(select(SupervisedUnit).where(SupervisedUnit.id == unit["id"]))
@@ -99,7 +99,7 @@ def test_chaoyang_sees_none_of_it(client: FlaskClient, api: Callable[..., ApiCli
     ({"contact_phone": "023-1234"}, "contact_phone", "手机号码"),
     ({"password": "abcdefgh", "password_confirm": "abcdefgh"}, "password", "字母和数字"),
     ({"password": "12345678", "password_confirm": "12345678"}, "password", "字母和数字"),
-    ({"password_confirm": "Abc123456"}, "password_confirm", "不一致"),
+    ({"password_confirm": "Guanyin2026q6"}, "password_confirm", "不一致"),
     ({"scope": []}, "scope", "请选择执业自查范围"),
     ({"scope": ["ZZ"]}, "scope", "不正确"),
     ({"division_code": "500100"}, "division_code", "区县级"),

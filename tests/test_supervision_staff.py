@@ -19,7 +19,7 @@ from service.supervision.models import SupervisionDepartment, SupervisionMember
 def admin(client: FlaskClient, api, new_client) -> FlaskClient:
     unit = active_unit(client, api)
     page = new_client()
-    assert login(page, "13700000001", "Abc12345").status_code == 302
+    assert login(page, "13700000001", "Guanyin2026q").status_code == 302
     page.unit_id = unit["id"]
     return page
 

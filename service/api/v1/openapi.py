@@ -144,7 +144,8 @@ def _every_status(document: dict) -> dict:
             if op.get("security"):
                 extra.update({"401": "not logged in or token expired",
                               "403": "not allowed, or an initial password must be changed first"})
-            if "requestBody" in op:
+            if "requestBody" in op or method in ("post", "put", "patch"):
+                # every write door reads its body through the same JSON / multipart parsers
                 extra.update({"400": "malformed body", "413": "body too large",
                               "415": "unsupported content type"})
             if any(p.get("in") == "query" for p in op.get("parameters", [])):
