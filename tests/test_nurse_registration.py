@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import error_of
 from nurse_flow import NEW, application, exam_on, nurse_of, upload
-from physician_flow import PhysicianCase, item_of, today_utc
+from physician_flow import PhysicianCase, item_of, today_beijing
 
 from service.core.times import add_years
 
@@ -32,7 +32,7 @@ def test_a_new_nurse_registers_for_five_years_and_prints_her_certificate(n1, dat
     n1.confirm()
     item = n1.approval_item()
     assert item["organisation_id"] == demo.administration["bj.chaoyang.wjw"]
-    assert item["deadline"] == add_workdays(today_utc(), 20).isoformat()
+    assert item["deadline"] == add_workdays(today_beijing(), 20).isoformat()
     assert n1.decide("approve")["outcome"] == "approved"
 
     nurse = nurse_of(database, "nurse.new")
