@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import io
 import logging
 import threading
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -47,6 +50,22 @@ class SignatureReport:
     location: str | None = None
 
 
+def _off_running_loop(fn):
+    """pyHanko's synchronous calls run their own event loop (``asyncio.run``), which fails in a
+    thread that already runs one (a test driving a browser, an async server): there the call
+    goes to a worker thread of its own."""
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return fn(*args, **kwargs)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(fn, *args, **kwargs).result()
+    return call
+
+
+@_off_running_loop
 def sign_pdf(
     pdf_bytes: bytes,
     signer_key_material: KeyMaterial,
@@ -75,6 +94,7 @@ def sign_pdf(
     return out.getvalue()
 
 
+@_off_running_loop
 def verify_pdf(
     pdf_bytes: bytes, trust_roots: Iterable[x509.Certificate | bytes]
 ) -> SignatureReport:

@@ -53,7 +53,7 @@ def live_server(tmp_path_factory, e2e_database_url: str) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     env = dict(
-        os.environ, DATABASE_URL=e2e_database_url, SECRET_KEY="e2e-secret", DEMO_DATA="1", SIGNING_MODE="local",
+        os.environ, DATABASE_URL=e2e_database_url, SECRET_KEY="e2e-secret", EVENT_CHAIN_KEY="e2e-event-chain-key", DEMO_DATA="1", SIGNING_MODE="local",
         INSTANCE_DIR=str(tmp / "instance"), SESSION_COOKIE_SECURE="0", BROKER_URL="",
         RATELIMIT_STORAGE_URI=os.environ.get("TEST_REDIS_URL") or "memory://",
     )
