@@ -50,6 +50,7 @@ class Settings:
     hsts_max_age: int = 0
     event_chain_key: str = ""
     event_chain_old_keys: tuple[str, ...] = ()
+    login_rate_limit: str = "20/minute"
 
     @classmethod
     def from_env(cls, overrides: dict | None = None) -> Settings:
@@ -68,6 +69,7 @@ class Settings:
             secret_key=secret,
             embedded=embedded,
             demo_data=_bool_value(env["DEMO_DATA"]) if env.get("DEMO_DATA") else embedded,
+            login_rate_limit=env.get("LOGIN_RATE_LIMIT") or "20/minute",
             ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI")
             or (broker_url if broker_url and broker_url.startswith("redis") else "memory://"),
             session_cookie_secure=_bool_value(env.get("SESSION_COOKIE_SECURE") or str(not embedded)),
@@ -107,6 +109,7 @@ class Settings:
             "WTF_CSRF_TIME_LIMIT": 8 * 3600,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
             "RATELIMIT_HEADERS_ENABLED": True,
+            "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "JSON_AS_ASCII": False,
             **self.signing,
             "HSTS_MAX_AGE": self.hsts_max_age,

@@ -34,7 +34,9 @@ def _e2e_database(tmp: Path) -> str:
     import psycopg
 
     base, _, name = url.rpartition("/")
-    e2e_name = f"{name}_e2e"
+    # one database per xdist worker: a worker dropping another's would end its live server
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    e2e_name = f"{name}_e2e{'_' + worker if worker else ''}"
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{e2e_name}" WITH (FORCE)')
@@ -53,7 +55,9 @@ def live_server(tmp_path_factory, e2e_database_url: str) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     env = dict(
-        os.environ, DATABASE_URL=e2e_database_url, SECRET_KEY="e2e-secret", EVENT_CHAIN_KEY="e2e-event-chain-key", DEMO_DATA="1", SIGNING_MODE="local",
+        os.environ, DATABASE_URL=e2e_database_url, SECRET_KEY="e2e-secret", EVENT_CHAIN_KEY="e2e-event-chain-key", DEMO_DATA="1",
+        LOGIN_RATE_LIMIT="600/minute",  # every journey logs in from 127.0.0.1, several times a minute
+        SIGNING_MODE="local",
         INSTANCE_DIR=str(tmp / "instance"), SESSION_COOKIE_SECURE="0", BROKER_URL="",
         RATELIMIT_STORAGE_URI=os.environ.get("TEST_REDIS_URL") or "memory://",
     )

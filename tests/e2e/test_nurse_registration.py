@@ -50,7 +50,7 @@ def test_a_new_nurse_registers_through_the_pages(page, tmp_path):
     _open_task(page, "拟执业医疗卫生机构确认")
     page.check("input[name=decision][value=agree]")
     page.click("button.primary:has-text('提交')")
-    expect(page.locator(".flash-success")).to_contain_text("已提交")
+    expect(page.locator(".flash-success")).to_contain_text("已同意")
     logout(page)
 
     login(page, "bj.chaoyang.wjw")

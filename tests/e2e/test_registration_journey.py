@@ -32,8 +32,10 @@ def _uscc() -> str:
 
 
 def _submit(page) -> None:
+    """Submit a decision: the success message names the step and what it decided."""
     page.click("button.primary:has-text('提交')")
-    expect(page.locator(".flash-success")).to_contain_text("已提交")
+    expect(page.locator(".flash-success")).to_contain_text("：")
+    expect(page.locator(".flash-error")).to_have_count(0)
 
 
 def _open_first_task(page) -> None:
