@@ -28,15 +28,10 @@ def unit_edit():
     data = {k: getattr(unit, k) for k in staff.signup.UNIT_FIELDS}
     if request.method == "POST":
         data = _form_data()
-        try:
-            staff.update_unit(current_user, unit, data)
-        except staff.SignupError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
-            flash("机构信息已保存。", "success")
-            return redirect(url_for("supervision.portal"))
+        saved, errors = _saved(lambda: staff.update_unit(current_user, unit, data),
+                               "机构信息已保存。", "supervision.portal")
+        if saved is not None:
+            return saved
     return render_template("supervision/signup.html", data=data, errors=errors, editing=unit,
                            **_form_context(unit.province_code)), 400 if errors else 200
 
@@ -63,15 +58,10 @@ def departments(department_id: int | None = None):
     if request.method == "POST":
         data = {"name": request.form.get("name"), "code": request.form.get("code"),
                 "is_enabled": request.form.get("is_enabled", "0")}
-        try:
-            staff.save_department(current_user, unit, data, department)
-        except staff.SignupError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
-            flash("科室已保存。", "success")
-            return redirect(url_for("supervision.departments"))
+        saved, errors = _saved(lambda: staff.save_department(current_user, unit, data, department),
+                               "科室已保存。", "supervision.departments")
+        if saved is not None:
+            return saved
     return render_template("supervision/departments.html", items=_departments(unit.id),
                            editing=department, errors=errors, form=request.form), \
         400 if errors else 200
@@ -133,15 +123,10 @@ def staff_edit(member_id: int | None = None):
     if request.method == "POST":
         data = {k: request.form.get(k, "") for k in ("name", "phone", "id_number", "department_id")}
         data["duties"], data["scope"] = request.form.getlist("duties"), request.form.getlist("scope")
-        try:
-            staff.save_member(current_user, unit, data, member)
-        except staff.SignupError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
-            flash("工作信息员已保存。" if member else "工作信息员已添加，初始密码已通过短信发送。", "success")
-            return redirect(url_for("supervision.staff_list"))
+        saved, errors = _saved(lambda: staff.save_member(current_user, unit, data, member),
+                               "工作信息员已保存。" if member else "工作信息员已添加，初始密码已通过短信发送。", "supervision.staff_list")
+        if saved is not None:
+            return saved
     # only the institution's own scope is offered (seed 004 §1.2.4)
     tree = scope_tree(unit.checklist_province, unit.checklist_version)
     for area in tree:
@@ -172,16 +157,25 @@ def me():
         abort(404)
     errors: dict = {}
     if request.method == "POST":
-        try:
-            staff.update_self(current_user, request.form.get("name", ""), request.form.get("phone", ""))
-        except staff.SignupError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
-            flash("个人信息已保存。", "success")
-            return redirect(url_for("supervision.me"))
+        name, phone = request.form.get("name", ""), request.form.get("phone", "")
+        saved, errors = _saved(lambda: staff.update_self(current_user, name, phone),
+                               "个人信息已保存。", "supervision.me")
+        if saved is not None:
+            return saved
     return render_template("supervision/me.html", member=member, errors=errors), 400 if errors else 200
+
+
+def _saved(write, message: str, endpoint: str):
+    """Run a form's write: a refusal rolls back and gives its field errors; success commits,
+    says so and goes to ``endpoint`` (the redirect is returned, errors empty)."""
+    try:
+        write()
+    except staff.SignupError as exc:
+        db.session.rollback()
+        return None, exc.fields
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint)), {}
 
 
 @bp.get("/logout")
