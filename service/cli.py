@@ -66,10 +66,11 @@ def backup_restore(source: str) -> None:
 @seed_cli.command("reference")
 def seed_reference() -> None:
     """Load divisions, administrations and code tables from seed/ (idempotent)."""
+    from service.helpdesk.service import load_articles
     from service.registry.seeding import load_reference
     from service.supervision.catalogue import load_catalogues
 
-    for table, n in {**load_reference(), **load_catalogues()}.items():
+    for table, n in {**load_reference(), **load_catalogues(), **load_articles()}.items():
         click.echo(f"{table}: {n}")
 
 
@@ -91,12 +92,14 @@ def setup() -> None:
     """Migrate the database, load reference data and, in the embedded default, demo data."""
     from service.demo import load_demo
     from service.engine.definitions import deploy_all
+    from service.helpdesk.service import load_articles
     from service.registry.seeding import load_reference
     from service.supervision.catalogue import load_catalogues
 
     upgrade()
     load_reference()
     load_catalogues()
+    load_articles()
     deploy_all()
     if current_app.config["DEMO_DATA"]:
         load_demo()

@@ -36,7 +36,7 @@ from werkzeug.test import TestResponse
 
 DEMO_PASSWORD = "Demo12345"
 DEMO_USERNAMES = (
-    "admin", "designer", "auditor", "bj.wjw", "bj.chaoyang.wjw", "bj.dongcheng.wjw", "cq.jiangbei.wjw",
+    "admin", "designer", "auditor", "support", "bj.wjw", "bj.chaoyang.wjw", "bj.dongcheng.wjw", "cq.jiangbei.wjw",
     "inst.chaoyang1", "inst.chaoyang2", "inst.jiangbei1", "doctor.demo", "doctor.new",
 )
 CI = os.environ.get("CI", "").strip().lower() == "true"
@@ -118,6 +118,7 @@ def _build_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Flask:
     from service.core.extensions import db
     from service.demo import load_demo
     from service.engine.definitions import deploy_all
+    from service.helpdesk.service import load_articles
     from service.registry import codes
     from service.registry.seeding import load_reference
     from service.supervision.catalogue import load_catalogues
@@ -140,6 +141,7 @@ def _build_app(tmp_path_factory: pytest.TempPathFactory, name: str) -> Flask:
         _enable_loggers()  # alembic's fileConfig disabled them: a 500 must show its traceback
         load_reference()
         load_catalogues()
+        load_articles()
         if not load_demo():
             raise RuntimeError("demo data was not loaded into the fresh test database")
         deploy_all()

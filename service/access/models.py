@@ -17,6 +17,7 @@ ROLES = {
     "sysadmin": "系统管理员",
     "designer": "流程设计员",
     "auditor": "审计员",
+    "support": "客服人员",
     "api_client": "外部系统",
     "bureau_clerk": "受理审核员",
     "bureau_head": "审批负责人",

@@ -37,7 +37,7 @@ BEFORE_ACTIVATION = {
     "physician.activate", "physician.qualification", "physician.businesses",
     "physician.apply", "physician.cases", "auth.logout", "auth.change_password", "static",
 }
-BEFORE_ACTIVATION_AREAS = {"task_forms", "cases", "api_v1", "health", "signup", "recovery"}
+BEFORE_ACTIVATION_AREAS = {"task_forms", "cases", "api_v1", "health", "signup", "recovery", "help"}
 
 
 @bp.before_app_request

@@ -76,8 +76,13 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("医师管理", INSTITUTION_PHYSICIANS))
         groups.append(("护士管理", [MenuItem("本院护士", "institution_nurses.nurses")]))
     if account.has_role("bureau_accounts", "sysadmin"):
-        groups.append(("系统管理", [MenuItem("账户管理", "accounts.index"),
-                                  MenuItem("发放账户", "accounts.new")]))
+        system = [MenuItem("账户管理", "accounts.index"), MenuItem("发放账户", "accounts.new")]
+        if account.has_role("sysadmin"):
+            system.append(MenuItem("帮助内容管理", "help.manage"))
+        groups.append(("系统管理", system))
+    if account.has_role("support"):
+        groups.append(("客服中心", [MenuItem("用户提问", "help.support"),
+                                  MenuItem("常见问题", "help.index")]))
     groups.append(("个人设置", [MenuItem("修改密码", "auth.change_password"),
                               MenuItem("电子钥匙", "second_factor.enrol")]))
     return groups
