@@ -12,6 +12,18 @@ from service.helpdesk.models import AUDIENCES, HelpQuestion
 bp = Blueprint("help", __name__, url_prefix="/help")
 
 
+def _saved(write):
+    """Run a form's write: a refusal rolls back and gives its field errors; success commits and
+    gives what was written (errors empty)."""
+    try:
+        result = write()
+    except service.HelpError as exc:
+        db.session.rollback()
+        return None, exc.fields
+    db.session.commit()
+    return result, {}
+
+
 @bp.get("/")
 @login_required
 def index():
@@ -36,13 +48,8 @@ def ask():
     form = {"title": "", "body": ""}
     if request.method == "POST":
         form = {"title": request.form.get("title", ""), "body": request.form.get("body", "")}
-        try:
-            question = service.ask(current_user, form["title"], form["body"])
-        except service.HelpError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
+        question, errors = _saved(lambda: service.ask(current_user, form["title"], form["body"]))
+        if not errors:
             flash("问题已提交，客服人员回复后将在“我的提问”中显示并提醒您。", "success")
             return redirect(url_for("help.question", question_id=question.id))
     return render_template("help/ask.html", form=form, errors=errors,
@@ -101,13 +108,8 @@ def reply(question_id: int):
     text = item.answer or ""
     if request.method == "POST":
         text = request.form.get("answer", "")
-        try:
-            service.answer(current_user, item, text)
-        except service.HelpError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
+        _, errors = _saved(lambda: service.answer(current_user, item, text))
+        if not errors:
             flash("已回复，提问人将收到消息提醒。", "success")
             return redirect(url_for("help.support"))
     return render_template("help/reply.html", item=item, text=text, errors=errors,
@@ -142,14 +144,9 @@ def edit(article_id: int | None):
     if request.method == "POST":
         data = {k: request.form.get(k, "") for k in ("title", "body", "category", "audience",
                                                      "position", "hot", "published")}
-        try:
-            article = service.save_article(current_user, article, data)
-        except service.HelpError as exc:
-            db.session.rollback()
-            errors = exc.fields
-        else:
-            db.session.commit()
-            flash(f"已保存：{article.title}", "success")
+        saved, errors = _saved(lambda: service.save_article(current_user, article, data))
+        if not errors:
+            flash(f"已保存：{saved.title}", "success")
             return redirect(url_for("help.manage"))
     return render_template("help/edit.html", article=article, data=data, errors=errors,
                            audiences=AUDIENCES), 422 if errors else 200
