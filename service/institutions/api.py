@@ -1,4 +1,5 @@
-"""Institutions over REST: the combined query, one institution, its history, backfill."""
+"""Institutions over REST: the combined query, one institution, its history, backfill, and the
+administration's business reminders."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -10,7 +11,7 @@ from service.api.v1.schemas import VersionSchema
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
-from service.institutions import as_of
+from service.institutions import as_of, reminder_board
 from service.institutions.backfill import BackfillError, backfill_institution
 from service.institutions.models import Institution
 from service.institutions.queries import InstitutionFilters, page
@@ -60,3 +61,21 @@ def backfill():
         raise ApiError(status, fields=exc.fields) from None
     db.session.commit()
     return jsonify(InstitutionSchema().dump(inst)), 201
+
+
+@bp.get("/reminders")
+@authenticated
+def reminders():
+    """Business reminders (业务提醒) in the caller's scope, by kind; ``counts`` per kind."""
+    actor = caller()
+    if not reminder_board.applies_to(actor):
+        raise ApiError(403, "只有卫生健康行政部门有业务提醒")
+    try:
+        items, next_cursor = reminder_board.listing(
+            actor, request.args.get("kind") or None, list_limit(), request.args.get("cursor"))
+    except QueryError as exc:
+        raise ApiError(400, "查询参数不正确", fields=exc.fields) from None
+    return jsonify({"items": [{"kind": r.kind, "institution_id": r.institution_id,
+                               "due": r.due.isoformat(), "title": r.title, "case_id": r.case_id}
+                              for r in items],
+                    "next_cursor": next_cursor, "counts": reminder_board.counts(actor)})

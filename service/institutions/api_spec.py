@@ -91,3 +91,27 @@ def licence_paths(spec: APISpec, sec: list) -> None:
         "security": [], "parameters": [{"name": "code", "in": "path", "required": True,
                                         "schema": {"type": "string", "maxLength": 64}}],
         "responses": responses(LICENCE_FACTS, errors=(404, 429))}})
+
+
+REMINDERS = {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string"}, "institution_id": {"type": "integer", "nullable": True},
+        "due": {"type": "string", "format": "date"}, "title": {"type": "string"},
+        "case_id": {"type": "integer", "nullable": True}}}},
+    "next_cursor": {"type": "string", "nullable": True},
+    "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+               "description": "how many reminders of each kind the caller has"}}}
+
+
+@section
+def reminder_paths(spec: APISpec, sec: list) -> None:
+    from service.institutions.reminder_board import KINDS
+
+    spec.path("/api/v1/reminders", operations={"get": {
+        "summary": "Business reminders (业务提醒) of an administration: institutions in its read "
+                   "scope falling due or overdue, its own tasks near their statutory limit and "
+                   "the applications since its previous login; kinds in board order, each by date",
+        "security": sec, "parameters": [
+            {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(KINDS)}},
+            *LIST_PARAMS],
+        "responses": responses(REMINDERS, errors=(400, 401, 403))}})
