@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        applications,
         cancellation_start,
         counter,
         home,

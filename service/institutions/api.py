@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from service.access.policy import require
+from service.access.policy import CHANGE, require
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller, json_object, list_limit
 from service.api.v1.schemas import VersionSchema
@@ -13,10 +13,13 @@ from service.core.extensions import db
 from service.core.paging import QueryError
 from service.institutions import as_of, reminder_board
 from service.institutions.backfill import BackfillError, backfill_institution
+from service.institutions.contact import change_contact
 from service.institutions.models import Institution
 from service.institutions.queries import InstitutionFilters, page
 from service.institutions.schemas import InstitutionSchema, InstitutionSummarySchema
 from service.registry.versioning import history
+
+CONTACT_FIELDS = ("phone", "fax", "postal_code", "reason")
 
 
 @bp.get("/institutions")
@@ -47,6 +50,21 @@ def institution_history(institution_id: int):
     inst = require(caller(), Institution, institution_id)
     return jsonify({"items": VersionSchema(many=True).dump(history("institution", inst.id)),
                     "next_cursor": None})
+
+
+@bp.patch("/institutions/<int:institution_id>/contact")
+@authenticated
+def institution_contact(institution_id: int):
+    """Phone, fax and postal code with the reason: a version without a case (the institution
+    itself or its issuing authority)."""
+    inst = require(caller(), Institution, institution_id, CHANGE)
+    data = json_object()
+    if any(k in data and not isinstance(data[k], str | None) for k in CONTACT_FIELDS):
+        raise ApiError(422, "联系方式须为字符串", fields={
+            k: ["须为字符串"] for k in CONTACT_FIELDS if k in data and not isinstance(data[k], str | None)})
+    change_contact(caller(), inst, phone=data.get("phone", inst.phone), fax=data.get("fax", inst.fax),
+                   postal_code=data.get("postal_code", inst.postal_code), reason=data.get("reason"))
+    return jsonify(InstitutionSchema().dump(inst))
 
 
 @bp.post("/institutions")

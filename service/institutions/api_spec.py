@@ -58,6 +58,17 @@ def institution_paths(spec: APISpec, sec: list) -> None:
     spec.path("/api/v1/institutions/{institution_id}/history", operations={"get": {
         "summary": "Every version of an institution, oldest first", "security": sec,
         "parameters": path_param("institution_id"), "responses": responses(list_of="Version")}})
+    spec.path("/api/v1/institutions/{institution_id}/contact", operations={"patch": {
+        "summary": "Change phone, fax and postal code (机构版: 修改传真及电话号码) with a reason: a "
+                   "version without a case, by the institution itself or its issuing authority; "
+                   "absent fields keep their value",
+        "security": sec, "parameters": path_param("institution_id"),
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reason"], "properties": {
+                "phone": {"type": "string", "nullable": True}, "fax": {"type": "string", "nullable": True},
+                "postal_code": {"type": "string", "nullable": True, "pattern": "^\\d{6}$"},
+                "reason": {"type": "string", "maxLength": 100}}}}}},
+        "responses": responses(ref("Institution"), errors=(400, 401, 403, 404, 413, 415, 422))}})
     spec.path("/api/v1/institutions", operations={"post": {
         "summary": "Backfill (数据补录) an institution licensed before the system, as its "
                    "version 1; issuing authority only, inside its own division",

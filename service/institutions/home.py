@@ -1,6 +1,7 @@
 """What administrations and institutions see first on their home page."""
 from __future__ import annotations
 
+from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from service.access.policy import READ, scope
@@ -24,6 +25,20 @@ def jurisdiction_overview(actor) -> dict:
     }
 
 
+# the institution's persons, as the persons' domains list them (seed 000 机构版: 查询显示本机构
+# 医师信息、护士信息); a list whose domain is not installed is left out
+STAFF_LISTS = (("本院医师", "institution_physicians.physicians"),
+               ("本院护士", "institution_nurses.nurses"))
+
+
+def staff_links(actor) -> list[tuple[str, str]]:
+    """(label, URL) of the lists of the institution's physicians and nurses it may open."""
+    if actor.kind != "institution" or not actor.has_role("inst_admin", "inst_clerk"):
+        return []
+    return [(label, url_for(endpoint)) for label, endpoint in STAFF_LISTS
+            if endpoint in current_app.view_functions]
+
+
 @home_context("institution")
 def own_institution(actor) -> dict:
-    return {"institution": actor.institution}
+    return {"institution": actor.institution, "staff_links": staff_links(actor)}
