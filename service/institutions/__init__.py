@@ -37,6 +37,7 @@ def register(app: Flask) -> None:
         verification_pages,
         verification_prints,
         verification_rules,
+        verification_standards,
     )
     from service.web import filters
 

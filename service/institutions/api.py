@@ -11,9 +11,10 @@ from service.api.v1.schemas import VersionSchema
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
-from service.institutions import as_of, reminder_board
+from service.institutions import as_of, reminder_board, verification_standards
 from service.institutions.backfill import BackfillError, backfill_institution
 from service.institutions.contact import change_contact
+from service.institutions.face import staff_of
 from service.institutions.models import Institution
 from service.institutions.queries import InstitutionFilters, page
 from service.institutions.schemas import InstitutionSchema, InstitutionSummarySchema
@@ -50,6 +51,19 @@ def institution_history(institution_id: int):
     inst = require(caller(), Institution, institution_id)
     return jsonify({"items": VersionSchema(many=True).dump(history("institution", inst.id)),
                     "next_cursor": None})
+
+
+@bp.get("/institutions/<int:institution_id>/standards")
+@authenticated
+def institution_standards(institution_id: int):
+    """The institution against its basic standard (医疗机构基本标准), with its registered staff."""
+    inst = require(caller(), Institution, institution_id)
+    std = verification_standards.standard_for(inst)
+    roster = [{"kind": m.kind, "title": m.title} for m in staff_of(inst.id)]
+    found = verification_standards.shortfalls(inst, {"roster": roster})
+    return jsonify({
+        "standard": None if std is None else {"code": std.code, "name": std.name, "basis": std.basis},
+        "shortfalls": [{"item": s.item, "message": s.message, "uncertain": s.uncertain} for s in found]})
 
 
 @bp.patch("/institutions/<int:institution_id>/contact")

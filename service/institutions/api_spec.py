@@ -58,6 +58,18 @@ def institution_paths(spec: APISpec, sec: list) -> None:
     spec.path("/api/v1/institutions/{institution_id}/history", operations={"get": {
         "summary": "Every version of an institution, oldest first", "security": sec,
         "parameters": path_param("institution_id"), "responses": responses(list_of="Version")}})
+    spec.path("/api/v1/institutions/{institution_id}/standards", operations={"get": {
+        "summary": "The institution against its basic standard (医疗机构基本标准, "
+                   "seed/institution_standards.csv) with its registered staff: where it falls "
+                   "short (beds, staff, subjects, floor area); ``uncertain`` marks a figure the "
+                   "data could not confirm; ``standard`` is null for a category without a row",
+        "security": sec, "parameters": path_param("institution_id"),
+        "responses": responses({"type": "object", "properties": {
+            "standard": {"type": "object", "nullable": True, "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "basis": {"type": "string"}}},
+            "shortfalls": {"type": "array", "items": {"type": "object", "properties": {
+                "item": {"type": "string"}, "message": {"type": "string"},
+                "uncertain": {"type": "boolean"}}}}}})}})
     spec.path("/api/v1/institutions/{institution_id}/contact", operations={"patch": {
         "summary": "Change phone, fax and postal code (机构版: 修改传真及电话号码) with a reason: a "
                    "version without a case, by the institution itself or its issuing authority; "
