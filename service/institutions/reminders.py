@@ -81,9 +81,20 @@ def verification_reminders(today: date) -> int:
     return sent
 
 
-def _both(inst: Institution, subject: str, to_institution: str, to_authority: str) -> None:
-    notify(Target("institution", inst.id), subject, to_institution)
-    notify(Target("administration", inst.issuing_authority_id), subject, to_authority)
+def _expiring_messages(inst: Institution, end: str) -> tuple[str, str, str]:
+    return ("许可证延续提醒",
+            f"贵机构《医疗机构执业许可证》有效期将于 {end} 届满。需要继续执业的，请在届满 "
+            f"{RENEWAL_LEAD_DAYS} 日前通过本平台申请延续。",
+            f"{inst.name}（登记号 {inst.registration_number}）的《医疗机构执业许可证》有效期将于 "
+            f"{end} 届满，尚未办理延续。")
+
+
+def _expired_messages(inst: Institution, end: str) -> tuple[str, str, str]:
+    return ("许可证已过期未延续",
+            f"贵机构《医疗机构执业许可证》有效期已于 {end} 届满且未办理延续，不得继续执业；"
+            "请与发证机关联系。",
+            f"{inst.name}（登记号 {inst.registration_number}）的《医疗机构执业许可证》已于 {end} "
+            "过期且未延续，请依法处理（逾期不延续的，办理注销）。")
 
 
 @daily("licence_renewal")
@@ -91,33 +102,19 @@ def licence_reminders(today: date) -> int:
     """30 days before the licence expires, and once it expired without renewal: the
     institution and its issuing authority are told, each once per expiry date."""
     sent = 0
-    expiring = db.session.scalars(select(Institution).where(
-        Institution.status != "cancelled",
-        Institution.licence_valid_to.between(today, today + timedelta(days=RENEWAL_LEAD_DAYS)),
-        _not_logged("licence_expiring", Institution.licence_valid_to)).order_by(Institution.id))
-    for inst in expiring:
-        if not _first_time("licence_expiring", inst, inst.licence_valid_to):
-            continue
-        end = inst.licence_valid_to.isoformat()
-        _both(inst, "许可证延续提醒",
-              f"贵机构《医疗机构执业许可证》有效期将于 {end} 届满。需要继续执业的，请在届满 "
-              f"{RENEWAL_LEAD_DAYS} 日前通过本平台申请延续。",
-              f"{inst.name}（登记号 {inst.registration_number}）的《医疗机构执业许可证》有效期将于 "
-              f"{end} 届满，尚未办理延续。")
-        sent += 1
-    expired = db.session.scalars(select(Institution).where(
-        Institution.status != "cancelled", Institution.licence_valid_to < today,
-        _not_logged("licence_expired", Institution.licence_valid_to)).order_by(Institution.id))
-    for inst in expired:
-        if not _first_time("licence_expired", inst, inst.licence_valid_to):
-            continue
-        end = inst.licence_valid_to.isoformat()
-        _both(inst, "许可证已过期未延续",
-              f"贵机构《医疗机构执业许可证》有效期已于 {end} 届满且未办理延续，不得继续执业；"
-              "请与发证机关联系。",
-              f"{inst.name}（登记号 {inst.registration_number}）的《医疗机构执业许可证》已于 {end} "
-              "过期且未延续，请依法处理（逾期不延续的，办理注销）。")
-        sent += 1
+    for kind, window, messages in (
+            ("licence_expiring", Institution.licence_valid_to.between(
+                today, today + timedelta(days=RENEWAL_LEAD_DAYS)), _expiring_messages),
+            ("licence_expired", Institution.licence_valid_to < today, _expired_messages)):
+        for inst in db.session.scalars(select(Institution).where(
+                Institution.status != "cancelled", window,
+                _not_logged(kind, Institution.licence_valid_to)).order_by(Institution.id)):
+            if not _first_time(kind, inst, inst.licence_valid_to):
+                continue
+            subject, to_institution, to_authority = messages(inst, inst.licence_valid_to.isoformat())
+            notify(Target("institution", inst.id), subject, to_institution)
+            notify(Target("administration", inst.issuing_authority_id), subject, to_authority)
+            sent += 1
     db.session.commit()
     return sent
 
