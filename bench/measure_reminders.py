@@ -4,13 +4,15 @@ Figure: ``GET /api/v1/reminders?limit=50`` through the Flask test client with a 
 (authentication, every kind's count in the caller's read scope, the first page, serialization)
 for the administration whose division holds the most institutions, and ``reminder_board.counts``
 alone (what the home page's script refreshes every minute). Floor: the same count statements
-executed on one connection without the ORM session, the request or the JSON.
+(``reminder_board.count_statements``: the four rules on the institution row in one scan, one
+count per other kind) executed on one connection without the ORM session, the request or the
+JSON.
 """
 from __future__ import annotations
 
 import time
 
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 
 from service.access.login import issue_token
 from service.access.models import Account
@@ -41,8 +43,7 @@ def run(ctx: Context) -> list[Result]:
         account = bureau_account(admin_id)
         token, _ = issue_token(account, name="bench")
         today = shanghai_today()
-        statements = [select(func.count()).select_from(k.query(account, today).subquery())
-                      for k in reminder_board.KINDS.values()]
+        statements = list(reminder_board.count_statements(account, today).values())
         counts = reminder_board.counts(account, today)
         account_id = account.id
         db.session.remove()

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, exists, func, literal, or_, select
+from sqlalchemy import Select, and_, func, literal, or_, select
 
 from service.access.models import Account, LoginSession
 from service.access.policy import READ, scope
@@ -75,25 +75,35 @@ def _verifying(*where):
             Institution.status.in_(("active", "deferred")), *where)
 
 
-def verification_due(actor: Account, today: date) -> Select:
-    return _institutions(actor, Institution.verification_due, *_verifying(
-        Institution.verification_due.between(today, add_months(today, REMIND_MONTHS_BEFORE))))
+def _due_soon(today: date) -> tuple:
+    return _verifying(Institution.verification_due.between(today, add_months(today, REMIND_MONTHS_BEFORE)))
 
 
-def verification_overdue(actor: Account, today: date) -> Select:
-    return _institutions(actor, Institution.verification_due,
-                         *_verifying(Institution.verification_due < today))
+def _due_past(today: date) -> tuple:
+    return _verifying(Institution.verification_due < today)
 
 
-def licence_expiring(actor: Account, today: date) -> Select:
-    return _institutions(actor, Institution.licence_valid_to, Institution.status != "cancelled",
-                         Institution.licence_valid_to.between(
-                             today, today + timedelta(days=RENEWAL_LEAD_DAYS)))
+def _licence_ending(today: date) -> tuple:
+    return (Institution.status != "cancelled", Institution.licence_valid_to.between(
+        today, today + timedelta(days=RENEWAL_LEAD_DAYS)))
 
 
-def licence_overdue(actor: Account, today: date) -> Select:
-    return _institutions(actor, Institution.licence_valid_to, Institution.status != "cancelled",
-                         Institution.licence_valid_to < today)
+def _licence_ended(today: date) -> tuple:
+    return Institution.status != "cancelled", Institution.licence_valid_to < today
+
+
+# the kinds that are conditions on the institution row alone: counted in one scan
+ROW_RULES: dict[str, tuple[Callable[[date], tuple], object]] = {
+    "verification_due": (_due_soon, Institution.verification_due),
+    "verification_overdue": (_due_past, Institution.verification_due),
+    "licence_expiring": (_licence_ending, Institution.licence_valid_to),
+    "licence_overdue": (_licence_ended, Institution.licence_valid_to),
+}
+
+
+def _row_rule(code: str) -> Callable[[Account, date], Select]:
+    where, sort = ROW_RULES[code]
+    return lambda actor, today: _institutions(actor, sort, *where(today))
 
 
 def deferral_ending(actor: Account, today: date) -> Select:
@@ -143,22 +153,23 @@ def last_login_before(actor: Account) -> datetime:
 
 def new_applications(actor: Account, today: date) -> Select:
     """Cases started since the previous login that wait for the administration."""
+    since = last_login_before(actor)
+    waiting = select(WorkItem.case_id).where(*_own_items(actor), WorkItem.created_at > since)
     return (select(Case.id.label("key"), Case.created_at.label("sort"),
                    Case.subject_institution_id.label("institution_id"), Case.id.label("case_id"),
                    Case.title.label("name"))
-            .where(Case.status == "open", Case.created_at > last_login_before(actor),
-                   exists().where(WorkItem.case_id == Case.id, *_own_items(actor))))
+            .where(Case.id.in_(waiting), Case.status == "open", Case.created_at > since))
 
 
 KINDS = {k.code: k for k in (
     Kind("verification_due", "三个月内校验到期", "校验期在三个月内届满",
-         verification_due, lambda n, d: f"{n}：校验期将于 {d.isoformat()} 届满", "reminders"),
+         _row_rule("verification_due"), lambda n, d: f"{n}：校验期将于 {d.isoformat()} 届满", "reminders"),
     Kind("verification_overdue", "校验已逾期", "校验期已届满、尚未校验",
-         verification_overdue, lambda n, d: f"{n}：校验期已于 {d.isoformat()} 届满，逾期未校验", "reminders"),
+         _row_rule("verification_overdue"), lambda n, d: f"{n}：校验期已于 {d.isoformat()} 届满，逾期未校验", "reminders"),
     Kind("licence_expiring", "30日内许可证到期", f"许可证有效期在 {RENEWAL_LEAD_DAYS} 日内届满",
-         licence_expiring, lambda n, d: f"{n}：许可证有效期将于 {d.isoformat()} 届满，应申请延续", "reminders"),
+         _row_rule("licence_expiring"), lambda n, d: f"{n}：许可证有效期将于 {d.isoformat()} 届满，应申请延续", "reminders"),
     Kind("licence_overdue", "许可证过期未延续", "许可证有效期已届满、未延续",
-         licence_overdue, lambda n, d: f"{n}：许可证已于 {d.isoformat()} 过期，未办理延续", "reminders"),
+         _row_rule("licence_overdue"), lambda n, d: f"{n}：许可证已于 {d.isoformat()} 过期，未办理延续", "reminders"),
     Kind("deferral_ending", "暂缓校验期将满", f"暂缓校验期在 {DEFERRAL_ENDING_DAYS} 日内届满或已届满",
          deferral_ending, lambda n, d: f"{n}：暂缓校验期至 {d.isoformat()}", "reminders"),
     Kind("long_suspension", "停业满一年", "停业已满一年（按歇业处理）",
@@ -182,11 +193,24 @@ def _kinds_for(actor: Account) -> list[Kind]:
     return [k for k in KINDS.values() if k.board == "reminders"]
 
 
+def count_statements(actor: Account, today: date) -> dict[str, Select]:
+    """The statements behind :func:`counts`: the row rules as one scan of the institutions in
+    scope (its columns named by kind), then one count per other kind."""
+    out: dict[str, Select] = {"rows": select(*[
+        func.count().filter(and_(*where(today))).label(code) for code, (where, _) in ROW_RULES.items()
+    ]).where(scope(actor, READ, Institution))}
+    for k in _kinds_for(actor):
+        if k.code not in ROW_RULES:
+            out[k.code] = select(func.count()).select_from(k.query(actor, today).subquery())
+    return out
+
+
 def counts(actor: Account, today: date | None = None) -> dict[str, int]:
     """How many reminders of each kind the caller has."""
-    today = today or shanghai_today()
-    return {k.code: db.session.scalar(select(func.count()).select_from(k.query(actor, today).subquery()))
-            for k in _kinds_for(actor)}
+    statements = count_statements(actor, today or shanghai_today())
+    found = db.session.execute(statements.pop("rows")).one()._asdict()
+    found.update({code: db.session.scalar(stmt) for code, stmt in statements.items()})
+    return {k.code: found[k.code] for k in _kinds_for(actor)}
 
 
 def _cursor(kind: str, sort, key: int) -> str:
