@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from service.access.login import issue_token
 from service.access.models import Account
+from service.access.policy import READ, scope
 from service.core.extensions import db
 from service.core.times import shanghai_today
 from service.institutions import reminder_board
+from service.institutions.models import Institution
 
 from .context import Context
 from .measure_inbox import bureau_account
@@ -27,20 +29,20 @@ from .report import Result, percentile
 TARGET_MS = 300.0
 
 
-def widest_administration() -> tuple[int, int]:
-    """(administration id, institutions in its read scope) of the widest county administration
-    by institutions issued (a province reads them all, but acts on none)."""
-    row = db.session.execute(text(
-        "SELECT issuing_authority_id, count(*) FROM institution GROUP BY issuing_authority_id "
-        "ORDER BY count(*) DESC LIMIT 1")).one()
-    return int(row[0]), int(row[1])
+def widest_administration() -> int:
+    """The administration that issued the most institutions (its read scope is its division)."""
+    return int(db.session.execute(text(
+        "SELECT issuing_authority_id FROM institution GROUP BY issuing_authority_id "
+        "ORDER BY count(*) DESC LIMIT 1")).scalar())
 
 
 def run(ctx: Context) -> list[Result]:
     n = ctx.scale.inbox_samples
     with ctx.app.app_context():
-        admin_id, institutions = widest_administration()
+        admin_id = widest_administration()
         account = bureau_account(admin_id)
+        institutions = db.session.scalar(select(func.count()).select_from(Institution).where(
+            scope(account, READ, Institution)))
         token, _ = issue_token(account, name="bench")
         today = shanghai_today()
         statements = list(reminder_board.count_statements(account, today).values())
@@ -74,13 +76,13 @@ def run(ctx: Context) -> list[Result]:
                 conn.execute(stmt).scalar()
             if k >= 3:  # the first rounds warm the caches
                 floor_times.append(time.perf_counter() - started)
-    details = {"administration_id": admin_id, "institutions_issued": institutions, "counts": counts}
+    details = {"administration_id": admin_id, "institutions_in_scope": institutions, "counts": counts}
     results = []
     for name, timings in (("GET /api/v1/reminders", api_times), ("counts (home refresh)", count_times)):
         for q in (50, 95):
             value = percentile(timings, q) * 1000
             results.append(Result(
-                "reminders", f"{name} p{q} ({institutions:,} institutions issued)", value, "ms",
+                "reminders", f"{name} p{q} ({institutions:,} institutions in scope)", value, "ms",
                 percentile(floor_times, q) * 1000, f"{len(statements)} count statements p{q}",
                 f"p95 < {TARGET_MS:g} ms" if q == 95 else "",
                 value < TARGET_MS if q == 95 else None, samples=n, details=details))
