@@ -170,6 +170,8 @@ def test_only_administrations_have_reminders(api, new_client):
     client = logged_in(new_client(), "inst.chaoyang1")
     assert client.get("/institutions/reminders").status_code == 404
     assert client.get("/institutions/reminders/counts.json").status_code == 404
+    admin = logged_in(new_client(), CHAOYANG)
+    assert admin.get("/institutions/reminders?kind=nonsense").status_code == 400
 
 
 def test_reminders_page_by_cursor(api, database):

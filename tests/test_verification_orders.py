@@ -117,3 +117,16 @@ def test_who_gets_no_order(app, api, database):
     response = api(CHAOYANG).post("/api/v1/cases", json={
         "process": "verification_order", "subject": {"institution_id": not_due}})
     assert response.status_code == 422 and "尚未届满" in str(error_of(response))
+
+
+def test_an_order_runs_from_today_or_later(api, database):
+    inst_id, _ = _overdue(database)
+    for ordered_on in ("2020-01-01", "not a date", 5):
+        response = api(CHAOYANG).post("/api/v1/cases", json={
+            "process": "verification_order", "subject": {"institution_id": inst_id},
+            "data": {"ordered_on": ordered_on}})
+        assert response.status_code == 422 and "限期起算日" in error_of(response)["message"], ordered_on
+    started = api(CHAOYANG).post("/api/v1/cases", json={
+        "process": "verification_order", "subject": {"institution_id": inst_id}})
+    assert started.status_code == 201, started.get_json()
+    assert inbox(database, institution_id=inst_id, subject="限期校验通知")

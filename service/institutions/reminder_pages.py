@@ -42,7 +42,7 @@ def reminders():
         items, next_cursor = board.listing(current_user, kind, PAGE_SIZE,
                                            request.args.get("cursor") or None)
     except QueryError:
-        abort(404)
+        abort(400)
     return render_template("institutions/reminders.html", items=items, next_cursor=next_cursor,
                            kind=board.KINDS.get(kind), tabs=_board(current_user))
 

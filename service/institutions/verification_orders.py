@@ -37,12 +37,25 @@ def applied_since(institution_id: int, since: datetime) -> int | None:
     ).order_by(Case.id).limit(1))
 
 
+def _ordered_on(data: dict, default: date) -> date | None:
+    """The day the order runs from (the daily job's day); None when it is not a date."""
+    raw = data.get("ordered_on")
+    if raw is None:
+        return default
+    try:
+        return date.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+
+
 @check("verification_order_start")
 def verification_order_start(ctx: CheckContext) -> dict[str, list[str]]:
-    """An order only for an institution in practice whose verification is overdue."""
-    inst = ctx.institution
-    ordered_on = date.fromisoformat(ctx.data["ordered_on"]) if ctx.data.get("ordered_on") \
-        else datetime.now(SHANGHAI).date()
+    """An order only for an institution in practice whose verification is overdue, running
+    from today or a later day."""
+    inst, today = ctx.institution, datetime.now(SHANGHAI).date()
+    ordered_on = _ordered_on(ctx.data, today)
+    if ordered_on is None or ordered_on < today:
+        return {"ordered_on": ["限期起算日应为今日或以后的日期（YYYY-MM-DD）"]}
     if inst.status != "active" or inst.is_filed_clinic:
         return {"subject": ["只对正常执业、应当校验的医疗机构下达限期校验通知"]}
     if inst.verification_due is None or inst.verification_due >= ordered_on:
@@ -59,8 +72,7 @@ def verification_order_start(ctx: CheckContext) -> dict[str, list[str]]:
 def verification_order_issue(ctx: ActionContext) -> dict:
     """The notice: apply within 20 days, or the licence is to be cancelled."""
     inst = db.session.get(Institution, ctx.case.subject_institution_id)
-    ordered_on = date.fromisoformat(ctx.data["ordered_on"]) if ctx.data.get("ordered_on") \
-        else ctx.at.astimezone(SHANGHAI).date()
+    ordered_on = _ordered_on(ctx.data, ctx.at.astimezone(SHANGHAI).date())
     until = order_until(ordered_on)
     last_day = (until - timedelta(seconds=1)).astimezone(SHANGHAI).date().isoformat()
     notify(subject_institution(ctx.case), "限期校验通知",
