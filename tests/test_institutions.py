@@ -270,7 +270,8 @@ def _change_phone(client: FlaskClient, inst_id: int, phone: str, database: Datab
                                 .where(Institution.id == inst_id))[0]
     token = csrf(client, f"/institutions/{inst_id}")
     return client.post(f"/institutions/{inst_id}/contact", data={
-        "phone": phone, "fax": fax or "", "postal_code": postal or "", "csrf_token": token})
+        "phone": phone, "fax": fax or "", "postal_code": postal or "", "reason": "电话号码变更",
+        "csrf_token": token})
 
 
 def test_the_detail_page_shows_the_registered_items_and_the_version_history(
@@ -296,7 +297,7 @@ def test_a_contact_change_becomes_version_2_listing_the_phone(
     assert [v["version"] for v in items] == [1, 2]
     first, second = items
     assert second["changed"] == ["phone"]
-    assert second["reason"] == "修改联系方式" and second["actor"] == "bj.chaoyang.wjw"
+    assert second["reason"] == "修改联系方式：电话号码变更" and second["actor"] == "bj.chaoyang.wjw"
     assert first["data"]["phone"] == old_phone and second["data"]["phone"] == "010-87654321"
     assert api("bj.chaoyang.wjw").get(f"/api/v1/institutions/{inst_id}").get_json()["version"] == 2
 

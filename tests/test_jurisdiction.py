@@ -62,7 +62,7 @@ def test_a_chaoyang_administration_cannot_read_a_jiangbei_institution(
 def _post_contact(client: FlaskClient, inst_id: int, phone: str):
     token = csrf(client, f"/institutions/{inst_id}")
     return client.post(f"/institutions/{inst_id}/contact",
-                       data={"phone": phone, "csrf_token": token})
+                       data={"phone": phone, "reason": "电话号码变更", "csrf_token": token})
 
 
 def _phone(database: Database, inst_id: int) -> str | None:

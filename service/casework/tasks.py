@@ -17,7 +17,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.params import to_int
 from service.documents import DocumentError, store_upload
-from service.engine import forms, runtime
+from service.engine import forms, plugins, runtime
 from service.engine.models import WorkItem
 from service.engine.routing import may_act
 
@@ -40,6 +40,7 @@ def _render(item: WorkItem, view: task_view.FormView, status: int = 200):
         "tasks/form.html", item=item, case=case, view=view, deadline_note=note, overdue=overdue,
         process_name=case.deployed.name, may_act=may_act(current_user, item),
         claimed_by_other=claimed_by_other, shared=shared_with_others(item),
+        notes=plugins.task_notes(item, view.values),
     ), status
 
 

@@ -25,6 +25,7 @@ _PERSONS_AT: dict[str, Callable] = {}
 _CASE_READERS: list[Callable] = []
 _PRINTOUTS: list[Callable] = []
 _DOMAIN_MESSAGES: set[str] = set()
+_TASK_NOTES: list[Callable] = []
 
 
 @dataclass
@@ -73,6 +74,16 @@ class ProcessInfo:
     outcomes: dict = field(default_factory=dict)
     for_person: str | None = None
     intro: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskNote:
+    """A warning a task page shows above its form (the form still submits): a title, its
+    lines and a hint on what to do."""
+
+    title: str
+    lines: tuple[str, ...]
+    hint: str | None = None
 
 
 @dataclass
@@ -159,6 +170,12 @@ def case_reader(fn: Callable) -> Callable:
     return fn
 
 
+def task_note(fn: Callable) -> Callable:
+    """Register a source of task-page notes: (work item, form values) -> [TaskNote]."""
+    _TASK_NOTES.append(fn)
+    return fn
+
+
 def printout(fn: Callable) -> Callable:
     """Register a print-out source: (actor, case, history) -> [Printout] the actor may print."""
     _PRINTOUTS.append(fn)
@@ -225,6 +242,10 @@ def persons_of(kind: str, institution_id: int) -> list:
 
 def case_readers() -> list[Callable]:
     return list(_CASE_READERS)
+
+
+def task_notes(item: Any, values: dict) -> list[TaskNote]:
+    return [n for source in _TASK_NOTES for n in source(item, values)]
 
 
 def printouts(actor: Any, case: Any, history: list) -> list[Printout]:

@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        applications,
         cancellation_start,
         counter,
         home,
@@ -26,14 +27,17 @@ def register(app: Flask) -> None:
         processes,
         registration,
         registration_rules,
+        reminder_pages,
         reminders,
         routes,
         setup_filing,
         transfer,
         verification,
+        verification_orders,
         verification_pages,
         verification_prints,
         verification_rules,
+        verification_standards,
     )
     from service.web import filters
 

@@ -1,21 +1,26 @@
-"""Institutions over REST: the combined query, one institution, its history, backfill."""
+"""Institutions over REST: the combined query, one institution, its history, backfill, and the
+administration's business reminders."""
 from __future__ import annotations
 
 from flask import jsonify, request
 
-from service.access.policy import require
+from service.access.policy import CHANGE, require
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller, json_object, list_limit
 from service.api.v1.schemas import VersionSchema
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
-from service.institutions import as_of
+from service.institutions import as_of, reminder_board, verification_standards
 from service.institutions.backfill import BackfillError, backfill_institution
+from service.institutions.contact import change_contact
+from service.institutions.face import staff_of
 from service.institutions.models import Institution
 from service.institutions.queries import InstitutionFilters, page
 from service.institutions.schemas import InstitutionSchema, InstitutionSummarySchema
 from service.registry.versioning import history
+
+CONTACT_FIELDS = ("phone", "fax", "postal_code", "reason")
 
 
 @bp.get("/institutions")
@@ -48,6 +53,34 @@ def institution_history(institution_id: int):
                     "next_cursor": None})
 
 
+@bp.get("/institutions/<int:institution_id>/standards")
+@authenticated
+def institution_standards(institution_id: int):
+    """The institution against its basic standard (医疗机构基本标准), with its registered staff."""
+    inst = require(caller(), Institution, institution_id)
+    std = verification_standards.standard_for(inst)
+    roster = [{"kind": m.kind, "title": m.title} for m in staff_of(inst.id)]
+    found = verification_standards.shortfalls(inst, {"roster": roster})
+    return jsonify({
+        "standard": None if std is None else {"code": std.code, "name": std.name, "basis": std.basis},
+        "shortfalls": [{"item": s.item, "message": s.message, "uncertain": s.uncertain} for s in found]})
+
+
+@bp.patch("/institutions/<int:institution_id>/contact")
+@authenticated
+def institution_contact(institution_id: int):
+    """Phone, fax and postal code with the reason: a version without a case (the institution
+    itself or its issuing authority)."""
+    inst = require(caller(), Institution, institution_id, CHANGE)
+    data = json_object()
+    if any(k in data and not isinstance(data[k], str | None) for k in CONTACT_FIELDS):
+        raise ApiError(422, "联系方式须为字符串", fields={
+            k: ["须为字符串"] for k in CONTACT_FIELDS if k in data and not isinstance(data[k], str | None)})
+    change_contact(caller(), inst, phone=data.get("phone", inst.phone), fax=data.get("fax", inst.fax),
+                   postal_code=data.get("postal_code", inst.postal_code), reason=data.get("reason"))
+    return jsonify(InstitutionSchema().dump(inst))
+
+
 @bp.post("/institutions")
 @authenticated
 def backfill():
@@ -60,3 +93,21 @@ def backfill():
         raise ApiError(status, fields=exc.fields) from None
     db.session.commit()
     return jsonify(InstitutionSchema().dump(inst)), 201
+
+
+@bp.get("/reminders")
+@authenticated
+def reminders():
+    """Business reminders (业务提醒) in the caller's scope, by kind; ``counts`` per kind."""
+    actor = caller()
+    if not reminder_board.applies_to(actor):
+        raise ApiError(403, "只有卫生健康行政部门有业务提醒")
+    try:
+        items, next_cursor = reminder_board.listing(
+            actor, request.args.get("kind") or None, list_limit(), request.args.get("cursor"))
+    except QueryError as exc:
+        raise ApiError(400, "查询参数不正确", fields=exc.fields) from None
+    return jsonify({"items": [{"kind": r.kind, "institution_id": r.institution_id,
+                               "due": r.due.isoformat(), "title": r.title, "case_id": r.case_id}
+                              for r in items],
+                    "next_cursor": next_cursor, "counts": reminder_board.counts(actor)})

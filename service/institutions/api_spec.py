@@ -58,6 +58,29 @@ def institution_paths(spec: APISpec, sec: list) -> None:
     spec.path("/api/v1/institutions/{institution_id}/history", operations={"get": {
         "summary": "Every version of an institution, oldest first", "security": sec,
         "parameters": path_param("institution_id"), "responses": responses(list_of="Version")}})
+    spec.path("/api/v1/institutions/{institution_id}/standards", operations={"get": {
+        "summary": "The institution against its basic standard (医疗机构基本标准, "
+                   "seed/institution_standards.csv) with its registered staff: where it falls "
+                   "short (beds, staff, subjects, floor area); ``uncertain`` marks a figure the "
+                   "data could not confirm; ``standard`` is null for a category without a row",
+        "security": sec, "parameters": path_param("institution_id"),
+        "responses": responses({"type": "object", "properties": {
+            "standard": {"type": "object", "nullable": True, "properties": {
+                "code": {"type": "string"}, "name": {"type": "string"}, "basis": {"type": "string"}}},
+            "shortfalls": {"type": "array", "items": {"type": "object", "properties": {
+                "item": {"type": "string"}, "message": {"type": "string"},
+                "uncertain": {"type": "boolean"}}}}}})}})
+    spec.path("/api/v1/institutions/{institution_id}/contact", operations={"patch": {
+        "summary": "Change phone, fax and postal code (机构版: 修改传真及电话号码) with a reason: a "
+                   "version without a case, by the institution itself or its issuing authority; "
+                   "absent fields keep their value",
+        "security": sec, "parameters": path_param("institution_id"),
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["reason"], "properties": {
+                "phone": {"type": "string", "nullable": True}, "fax": {"type": "string", "nullable": True},
+                "postal_code": {"type": "string", "nullable": True, "pattern": "^\\d{6}$"},
+                "reason": {"type": "string", "maxLength": 100}}}}}},
+        "responses": responses(ref("Institution"), errors=(400, 401, 403, 404, 413, 415, 422))}})
     spec.path("/api/v1/institutions", operations={"post": {
         "summary": "Backfill (数据补录) an institution licensed before the system, as its "
                    "version 1; issuing authority only, inside its own division",
@@ -91,3 +114,27 @@ def licence_paths(spec: APISpec, sec: list) -> None:
         "security": [], "parameters": [{"name": "code", "in": "path", "required": True,
                                         "schema": {"type": "string", "maxLength": 64}}],
         "responses": responses(LICENCE_FACTS, errors=(404, 429))}})
+
+
+REMINDERS = {"type": "object", "properties": {
+    "items": {"type": "array", "items": {"type": "object", "properties": {
+        "kind": {"type": "string"}, "institution_id": {"type": "integer", "nullable": True},
+        "due": {"type": "string", "format": "date"}, "title": {"type": "string"},
+        "case_id": {"type": "integer", "nullable": True}}}},
+    "next_cursor": {"type": "string", "nullable": True},
+    "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+               "description": "how many reminders of each kind the caller has"}}}
+
+
+@section
+def reminder_paths(spec: APISpec, sec: list) -> None:
+    from service.institutions.reminder_board import KINDS
+
+    spec.path("/api/v1/reminders", operations={"get": {
+        "summary": "Business reminders (业务提醒) of an administration: institutions in its read "
+                   "scope falling due or overdue, its own tasks near their statutory limit and "
+                   "the applications since its previous login; kinds in board order, each by date",
+        "security": sec, "parameters": [
+            {"name": "kind", "in": "query", "schema": {"type": "string", "enum": list(KINDS)}},
+            *LIST_PARAMS],
+        "responses": responses(REMINDERS, errors=(400, 401, 403))}})

@@ -1,6 +1,7 @@
-"""Ex officio cancellation (I6) opened by the service: a failed deferred verification (I4's
-"licence to be cancelled") opens the cancellation case at the issuing authority's counter,
-in the same transaction as the step that failed it."""
+"""Cases the service opens at the issuing authority's counter: the ex officio cancellation (I6)
+for a failed deferred verification (I4's "licence to be cancelled") or an overdue
+verification order that ran out, in the same transaction as the step that decided it; and the
+overdue verification order itself, opened by the daily job."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -23,15 +24,19 @@ def _authority_clerk(inst: Institution, actor) -> Account | None:
         .order_by(Account.id)).first()
 
 
-def open_cancellation(inst: Institution, ctx: ActionContext, ground: str, reason: str) -> int | None:
-    """The cancellation case's id (None when the authority has no account to open it for)."""
-    clerk = _authority_clerk(inst, ctx.actor)
+def start_for_authority(inst: Institution, actor, process_id: str, data: dict) -> int | None:
+    """Open ``process_id`` about the institution for its issuing authority, uncommitted; the
+    case's id (None when the authority has no account to open it for)."""
+    clerk = _authority_clerk(inst, actor)
     if clerk is None:
         return None
-    case = runtime.start(clerk, "institution_cancellation", {"institution_id": inst.id},
-                         {"ground": ground, "reason": reason, "opened_by_case": ctx.case.id},
-                         commit=False)
-    return case.id
+    return runtime.start(clerk, process_id, {"institution_id": inst.id}, data, commit=False).id
+
+
+def open_cancellation(inst: Institution, ctx: ActionContext, ground: str, reason: str) -> int | None:
+    """The cancellation case's id (None when the authority has no account to open it for)."""
+    return start_for_authority(inst, ctx.actor, "institution_cancellation",
+                               {"ground": ground, "reason": reason, "opened_by_case": ctx.case.id})
 
 
 @prefill("institution_cancellation_application")

@@ -1,8 +1,7 @@
 """What administrations and institutions see first on their home page."""
 from __future__ import annotations
 
-from datetime import date, timedelta
-
+from flask import current_app, url_for
 from sqlalchemy import func, select
 
 from service.access.policy import READ, scope
@@ -10,30 +9,36 @@ from service.core.extensions import db
 from service.institutions.models import INSTITUTION_STATUSES, Institution
 from service.web.home import home_context
 
-DUE_SOON_DAYS = 92
-
 
 @home_context("administration", "staff")
 def jurisdiction_overview(actor) -> dict:
-    """Institutions of the jurisdiction by status, and the verifications falling due soon."""
+    """Institutions of the jurisdiction by status (the reminders are in ``reminder_pages``)."""
     if actor.kind == "staff" and not actor.has_role("sysadmin", "auditor"):
         return {}  # a process designer oversees no institutions
     visible = scope(actor, READ, Institution)
     by_status = dict(db.session.execute(
         select(Institution.status, func.count()).where(visible).group_by(Institution.status)
     ).all())
-    soon = date.today() + timedelta(days=DUE_SOON_DAYS)
     return {
         "status_counts": [(k, v, by_status.get(k, 0)) for k, v in INSTITUTION_STATUSES.items()],
         "total": sum(by_status.values()),
-        "due_soon": list(db.session.scalars(select(Institution).where(
-            visible, Institution.verification_due <= soon, Institution.status != "cancelled",
-            Institution.is_filed_clinic.is_(False),
-        ).order_by(Institution.verification_due, Institution.id).limit(10))),
-        "today": date.today(),
     }
+
+
+# the institution's persons, as the persons' domains list them (seed 000 机构版: 查询显示本机构
+# 医师信息、护士信息); a list whose domain is not installed is left out
+STAFF_LISTS = (("本院医师", "institution_physicians.physicians"),
+               ("本院护士", "institution_nurses.nurses"))
+
+
+def staff_links(actor) -> list[tuple[str, str]]:
+    """(label, URL) of the lists of the institution's physicians and nurses it may open."""
+    if actor.kind != "institution" or not actor.has_role("inst_admin", "inst_clerk"):
+        return []
+    return [(label, url_for(endpoint)) for label, endpoint in STAFF_LISTS
+            if endpoint in current_app.view_functions]
 
 
 @home_context("institution")
 def own_institution(actor) -> dict:
-    return {"institution": actor.institution}
+    return {"institution": actor.institution, "staff_links": staff_links(actor)}

@@ -73,6 +73,16 @@ def issue(inst: Institution, *, at: datetime, case_id: int | None, reason: str,
     return licence
 
 
+def renew(inst: Institution, *, at: datetime, case_id: int | None) -> Licence:
+    """Renewal (延续): a new validity by the province's rule from the day after the old one
+    ends, and a reissued licence; nothing else changes."""
+    start = (inst.licence_valid_to or at.astimezone(SHANGHAI).date()) + timedelta(days=1)
+    years = validity_years(inst.province_code, inst.beds)
+    inst.licence_valid_from, inst.licence_valid_to = start, add_years(start, years) - timedelta(days=1)
+    return issue(inst, at=at, case_id=case_id, reason="延续",
+                 valid_from=inst.licence_valid_from, valid_to=inst.licence_valid_to)
+
+
 def verification(code: str) -> dict | None:
     """The public facts behind a printed code, with the live status; None when unknown."""
     row = db.session.execute(

@@ -10,7 +10,6 @@ from decimal import Decimal
 from service.access.targets import notify
 from service.core.errors import ApiError
 from service.core.extensions import db
-from service.core.times import add_years
 from service.engine.plugins import ActionContext, action
 from service.institutions import licences
 from service.institutions.face import staff_of
@@ -146,12 +145,7 @@ def apply_subject_cancellation(ctx: ActionContext) -> str:
 @action("apply_licence_renewal")
 def apply_licence_renewal(ctx: ActionContext) -> str:
     """Renewal: a new validity from the day after the old one ends; nothing else changes."""
-    inst = locked(ctx)
-    start = (inst.licence_valid_to or ctx.at.date()) + timedelta(days=1)
-    years = licences.validity_years(inst.province_code, inst.beds)
-    inst.licence_valid_from, inst.licence_valid_to = start, add_years(start, years) - timedelta(days=1)
-    licences.issue(inst, at=ctx.at, case_id=ctx.case.id, reason="延续",
-                   valid_from=inst.licence_valid_from, valid_to=inst.licence_valid_to)
+    licences.renew(locked(ctx), at=ctx.at, case_id=ctx.case.id)
     return "approved"
 
 

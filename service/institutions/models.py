@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.extensions import UTCDateTime, db
-from service.core.times import utcnow
+from service.core.times import shanghai_today, utcnow
 from service.registry.reference import Administration, Division
 from service.registry.versioning import Versioned, column_snapshot
 
@@ -119,6 +119,12 @@ class Institution(Versioned, db.Model):
     @property
     def status_name(self) -> str:
         return INSTITUTION_STATUSES.get(self.status, self.status)
+
+    @property
+    def licence_overdue(self) -> bool:
+        """The licence expired without renewal (I8): a cancelled record is not flagged."""
+        return self.status != "cancelled" and self.licence_valid_to is not None \
+            and self.licence_valid_to < shanghai_today()
 
     def snapshot(self) -> dict:
         data = column_snapshot(self)

@@ -9,13 +9,14 @@ from service.access.policy import CHANGE, READ, can, require
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
-from service.core.params import to_int
 from service.institutions import as_of
+from service.institutions.contact import change_contact
 from service.institutions.face import detail_panels
+from service.institutions.home import staff_links
 from service.institutions.models import INSTITUTION_STATUSES, Institution
 from service.institutions.queries import InstitutionFilters, iterate, page
 from service.registry import codes
-from service.registry.versioning import change_context, history
+from service.registry.versioning import history
 from service.web.exports import csv_response
 from service.web.forms import ContactForm
 
@@ -104,6 +105,7 @@ def detail(institution_id: int):
         "institutions/detail.html", inst=inst, versions=versions, at=at, at_rows=at_rows,
         at_error=at_error,
         panels=detail_panels(inst, current_user), may_change=can(current_user, CHANGE, inst), contact_form=ContactForm(obj=inst),
+        staff_links=staff_links(current_user) if current_user.institution_id == inst.id else [],
     )
 
 
@@ -113,16 +115,15 @@ def update_contact(institution_id: int):
     """Phone, fax and postal code: kept by the institution itself or its issuing authority."""
     inst = require(current_user, Institution, institution_id, CHANGE)
     form = ContactForm()
+    back = redirect(url_for("institutions.detail", institution_id=inst.id)), 303
     if not form.validate():
         flash("联系方式未保存：" + "；".join(e for es in form.errors.values() for e in es), "error")
-        return redirect(url_for("institutions.detail", institution_id=inst.id)), 303
-    if form.postal_code.data and to_int(form.postal_code.data, maximum=999999) is None:
-        flash("联系方式未保存：邮政编码为 6 位数字", "error")
-        return redirect(url_for("institutions.detail", institution_id=inst.id)), 303
-    with change_context(current_user.id, "修改联系方式"):
-        inst.phone = form.phone.data or None
-        inst.fax = form.fax.data or None
-        inst.postal_code = form.postal_code.data or None
-        db.session.commit()
-    flash("联系方式已保存。", "success")
-    return redirect(url_for("institutions.detail", institution_id=inst.id)), 303
+        return back
+    try:
+        changed = change_contact(current_user, inst, phone=form.phone.data, fax=form.fax.data,
+                                 postal_code=form.postal_code.data, reason=form.reason.data)
+    except ApiError as exc:
+        flash(exc.message, "error")
+        return back
+    flash("联系方式已保存。" if changed else "联系方式没有变化。", "success")
+    return back

@@ -39,6 +39,7 @@ class InstitutionSchema(Schema):
     licence_valid_to = fields.Date(allow_none=True)
     is_filed_clinic = fields.Boolean()
     status = fields.String()
+    licence_overdue = fields.Boolean(metadata={"description": "the licence expired without renewal"})
     verification_due = fields.Date(allow_none=True)
     version = fields.Integer()
 
@@ -54,6 +55,7 @@ class InstitutionSummarySchema(Schema):
     division_code = fields.String()
     issuing_authority_id = fields.Integer()
     status = fields.String()
+    licence_overdue = fields.Boolean(metadata={"description": "the licence expired without renewal"})
 
 
 def _verify_code(institution_id: int) -> str | None:

@@ -7,6 +7,7 @@ from service.access.targets import notify
 from service.core.extensions import db
 from service.core.times import add_months, add_years
 from service.engine.plugins import ActionContext, action, prefill
+from service.institutions import licences
 from service.institutions.face import staff_of
 from service.institutions.models import Institution
 from service.institutions.routes import issuing_authority, subject_institution
@@ -25,7 +26,8 @@ def _was_deferred(ctx: ActionContext) -> bool:
 
 @action("verification_pass")
 def verification_pass(ctx: ActionContext) -> str:
-    """Pass: a verification record, the next due date by the 1- or 3-year rule."""
+    """Pass: a verification record, the next due date by the 1- or 3-year rule; with renewal
+    ticked, the licence renewed as I8 renews it."""
     inst = _institution(ctx)
     years = period_years(inst, after_deferral=_was_deferred(ctx))
     base = inst.verification_due or ctx.at.date()
@@ -39,6 +41,8 @@ def verification_pass(ctx: ActionContext) -> str:
     inst.verification_due = next_due
     if inst.status == "deferred":
         inst.status = "active"
+    if ctx.data.get("renewal"):  # 同时申请延续: the licence's validity is extended and reissued
+        licences.renew(inst, at=ctx.at, case_id=ctx.case.id)
     return "approved"
 
 
@@ -110,5 +114,6 @@ def verification_application(case, last: dict | None) -> dict:
         "nurses_count": sum(1 for r in roster if r["kind"] == "nurse"), "technicians_count": 0,
         "pharmacists_count": 0, "outpatient_visits": 0, "inpatient_discharges": 0,
         "self_inspection": "", "roster": roster, "application_form": [], "licence_copy": [],
-        "work_summary": [], "other_materials": [],
+        "work_summary": [], "licensing_application": [], "renewal_application": [],
+        "other_materials": [],
     }

@@ -48,6 +48,7 @@ class ContactForm(Form):
     phone = StringField("联系电话", validators=[Optional(), Length(max=32, message="过长")])
     fax = StringField("传真", validators=[Optional(), Length(max=32, message="过长")])
     postal_code = StringField("邮政编码", validators=[Optional(), Length(min=6, max=6, message="邮政编码为 6 位数字")])
+    reason = StringField("修改原因", validators=[DataRequired("请填写修改原因"), Length(max=100, message="修改原因不超过 100 字")])
 
 
 class SecondFactorCodeForm(Form):

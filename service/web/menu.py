@@ -71,7 +71,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     if account.kind == "nurse":
         groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
     if account.kind == "institution":
-        groups.append(("本机构", [MenuItem("机构信息", "institutions.own")]))
+        groups.append(("本机构", [MenuItem("机构信息", "institutions.own"),
+                                 MenuItem("申请信息查询", "institutions.own_applications")]))
     if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
         groups.append(("医师管理", INSTITUTION_PHYSICIANS))
         groups.append(("护士管理", [MenuItem("本院护士", "institution_nurses.nurses")]))

@@ -31,6 +31,7 @@ def test_chaoyang_clerk_searches_opens_an_institution_and_sees_its_history(page)
     # the issuing authority corrects the phone number: a second version appears
     page.click("text=修改联系方式")
     page.fill("input[name=phone]", "010-65990001")
+    page.fill("input[name=reason]", "电话号码变更")
     page.click("#history >> xpath=preceding::button[contains(., '保存')][1]")
     expect(page.locator(".flash-success")).to_contain_text("联系方式已保存")
     expect(history).to_contain_text("第 2 版")
