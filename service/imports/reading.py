@@ -12,9 +12,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
 
-from service.imports.kinds import Column, Row, RowKind, header_map
+from service.imports.kinds import Row, RowKind, header_map
 
+BAD_XLSX = (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError, InvalidFileException)
 MAX_CELL = 1000  # characters kept of one cell; longer text fails its column's length check
 
 
@@ -65,30 +67,34 @@ def _raw_rows(path: Path, fmt: str) -> Iterator[list[str]]:
         except (UnicodeDecodeError, csv.Error) as exc:
             raise FileProblem("文件编码或 CSV 格式不正确，请另存为 UTF-8 编码的 CSV 后重新上传") from exc
         return
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileProblem("无法读取该 XLSX 文件，请用 Excel 或 WPS 另存为 .xlsx 后重新上传") from exc
-    try:
-        sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
-            yield [_text(v) for v in values]
-    finally:
-        book.close()
+    with path.open("rb") as fh:
+        try:
+            book = _open_xlsx(fh)
+        except BAD_XLSX as exc:
+            raise FileProblem("无法读取该 XLSX 文件，请用 Excel 或 WPS 另存为 .xlsx 后重新上传") from exc
+        try:
+            for values in book.worksheets[0].iter_rows(values_only=True):
+                yield [_text(v) for v in values]
+        finally:
+            book.close()
+
+
+def _open_xlsx(fh):
+    # a file object: the stored upload has no name ending, which openpyxl would ask of a path
+    return load_workbook(fh, read_only=True, data_only=True)
 
 
 def count_rows(path: Path, fmt: str) -> int | None:
     """The data rows of the file (the header excluded), where the file says so cheaply: every
     CSV line is read; an XLSX tells its sheet's dimension (None when it does not)."""
     if fmt == "xlsx":
-        try:
-            book = load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-            return None
-        try:
-            rows = book.worksheets[0].max_row
-        finally:
-            book.close()
+        with path.open("rb") as fh:
+            try:
+                book = _open_xlsx(fh)
+                rows = book.worksheets[0].max_row
+                book.close()
+            except BAD_XLSX:
+                return None
         return max(rows - 1, 0) if rows else None
     try:
         return max(sum(1 for _ in _raw_rows(path, fmt)) - 1, 0)
@@ -145,7 +151,3 @@ def template_csv(kind: RowKind) -> str:
     writer.writerow([c.key for c in kind.columns])
     writer.writerow([c.example for c in kind.columns])
     return "\ufeff" + out.getvalue()
-
-
-def columns_of(kind: RowKind) -> list[Column]:
-    return list(kind.columns)
