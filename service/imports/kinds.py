@@ -10,7 +10,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from sqlalchemy import select
+
 from service.access.models import Account
+from service.core.extensions import db
 from service.registry.reference import Administration
 
 
@@ -93,6 +96,13 @@ class PlacementRequest:
     institution_name: str
     division_code: str
     data: dict
+
+
+def existing(column, values: set[str]) -> set[str]:
+    """Which of ``values`` the registry's ``column`` holds already (one query for a batch)."""
+    if not values:
+        return set()
+    return set(db.session.scalars(select(column).where(column.in_(sorted(values)))))
 
 
 _KINDS: dict[str, RowKind] = {}

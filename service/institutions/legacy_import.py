@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
-
 from service.core.extensions import db
 from service.imports import kinds
 from service.imports.kinds import Column, Context, PlacementRequest, Row
@@ -22,10 +20,8 @@ class BatchLookup(Lookup):
     def __init__(self, rows: list[Row], divisions: dict[str, Division | None]) -> None:
         codes = {normalise_uscc(r.get("uscc")) for r in rows} - {""}
         numbers = {r.get("registration_number").upper() for r in rows} - {""}
-        self.usccs = set(db.session.scalars(select(Institution.uscc).where(
-            Institution.uscc.in_(sorted(codes))))) if codes else set()
-        self.numbers = set(db.session.scalars(select(Institution.registration_number).where(
-            Institution.registration_number.in_(sorted(numbers))))) if numbers else set()
+        self.usccs = kinds.existing(Institution.uscc, codes)
+        self.numbers = kinds.existing(Institution.registration_number, numbers)
         self.divisions = divisions
 
     def uscc_taken(self, code: str) -> bool:

@@ -7,15 +7,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from service.access.models import Account
 from service.core.extensions import db
 from service.imports import kinds
 from service.imports.kinds import Column, Context, PlacementRequest, Row
 from service.institutions import face
 from service.nurses.models import Nurse, NurseQualification, NurseRegistration
-from service.persons.legacy import CONTACT, IDENTITY, PLACE, Identity, PersonKind, day, text, today
+from service.persons.legacy import (
+    CONTACT,
+    IDENTITY,
+    PLACE,
+    Facts,
+    Identity,
+    PersonKind,
+    day,
+    text,
+    today,
+)
 from service.registry.validation import normalise_certificate
 from service.registry.versioning import change_context
 
@@ -57,38 +65,22 @@ class NurseRows(PersonKind):
         *CONTACT,
     )
     unique = ("id_number", "certificate_number")
-    institutions_named = staticmethod(face.institutions_named)
-    pick = staticmethod(face.pick)
-    similar = staticmethod(face.similar_institutions)
-    in_jurisdiction = staticmethod(face.in_jurisdiction)
+    person = Nurse
+    qualification = NurseQualification
+    institutions = face
 
-    def taken_ids(self, id_numbers: set[str]) -> set[str]:
-        return set(db.session.scalars(select(Nurse.id_number).where(
-            Nurse.id_number.in_(sorted(id_numbers))))) if id_numbers else set()
-
-    def prepare(self, rows: list[Row], ctx: Context) -> dict:
-        certs = {normalise_certificate(r.get("certificate_number")) for r in rows} - {""}
-        taken = set(db.session.scalars(select(Nurse.certificate_number).where(
-            Nurse.certificate_number.in_(sorted(certs))))) if certs else set()
-        numbers = {normalise_certificate(r.get("qualification_certificate_number")) for r in rows} - {""}
-        quals = {q.certificate_number: q for q in db.session.scalars(select(NurseQualification).where(
-            NurseQualification.certificate_number.in_(sorted(numbers))))} if numbers else {}
-        used = set(db.session.scalars(select(Nurse.qualification_id).where(
-            Nurse.qualification_id.in_([q.id for q in quals.values()])))) if quals else set()
-        return {"certificates": taken, "quals": quals, "used": used}
-
-    def check_person(self, row: Row, who: Identity | None, facts: dict, ctx: Context) -> Item | None:
+    def check_person(self, row: Row, who: Identity | None, facts: Facts, ctx: Context) -> Item | None:
         certificate = normalise_certificate(text(row, "certificate_number", 32, "执业证书编号"))
-        if certificate in facts["certificates"] and "certificate_number" not in row.errors:
+        if certificate in facts.certificates and "certificate_number" not in row.errors:
             row.error("certificate_number", "该执业证书编号已登记")
         number = normalise_certificate(row.get("qualification_certificate_number"))
-        qual = facts["quals"].get(number) if number else None
+        qual = facts.qualifications.get(number) if number else None
         if number and qual is None:
             row.error("qualification_certificate_number", "护士执业资格考试成绩库中没有该编号，请核对")
         elif qual is not None and who is not None and (
                 qual.id_number != who.id_number or qual.name != who.name):
             row.error("qualification_certificate_number", "资格证书编号与姓名、公民身份号码不一致")
-        elif qual is not None and qual.id in facts["used"]:
+        elif qual is not None and qual.id in facts.used:
             row.error("qualification_certificate_number", "该考试成绩已用于另一名护士的注册")
         registered_on = day(row, "registered_on", "注册日期", not_after_today=True)
         valid_until = day(row, "valid_until", "注册有效期至")

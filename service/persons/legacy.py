@@ -6,20 +6,22 @@ A physicians' or nurses' kind subclasses :class:`PersonKind`, adds its own colum
 face, which this package may not import)."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from sqlalchemy import select
 from stdnum.cn import ric
 
 from service.core.extensions import db
 from service.core.times import SHANGHAI, utcnow
+from service.imports import kinds
 from service.imports.kinds import Column, Context, Row, RowKind
 from service.registry.reference import Administration, Division
 from service.registry.validation import (
     county_problem,
     date_field,
+    normalise_certificate,
     normalise_id,
     resident_id_problem,
 )
@@ -57,6 +59,14 @@ class Identity:
     title: str | None
 
 
+@dataclass
+class Facts:
+    ids: set[str]  # resident IDs of the batch already registered
+    certificates: set[str]  # practice certificate numbers already registered
+    qualifications: dict[str, Any]  # certificate number -> qualification record
+    used: set  # ids of those qualifications a registered person holds already
+
+
 def today() -> date:
     return utcnow().astimezone(SHANGHAI).date()
 
@@ -86,42 +96,48 @@ class PersonKind(RowKind):
     """A kind of person record: the identity and place columns checked here, the rest by
     :meth:`check_person`."""
 
-    # (names, administration) -> {standard name: [(institution id, county)]}
-    institutions_named: ClassVar[Callable[[set[str], Administration], dict]]
-    # (candidates, county) -> the institution meant, or None
-    pick: ClassVar[Callable[[list, str], int | None]]
-    # (name, county, administration) -> suggestions, best first
-    similar: ClassVar[Callable[[str, str, Administration], list]]
-    # (institution id, administration) -> whether persons may be linked to it
-    in_jurisdiction: ClassVar[Callable[[int, Administration], bool]]
+    # the person and qualification records (columns id_number, certificate_number,
+    # qualification_id · certificate_number)
+    person: ClassVar[type]
+    qualification: ClassVar[type]
+    # the institutions' face: institutions_named(names, admin) -> {name: [(id, county)]},
+    # pick(candidates, county), similar_institutions(name, county, admin), in_jurisdiction(id, admin)
+    institutions: ClassVar[Any]
     links = True
 
     def suggest(self, placement, admin: Administration) -> list:
-        return type(self).similar(placement.institution_name, placement.division_code, admin)
+        return self.institutions.similar_institutions(
+            placement.institution_name, placement.division_code, admin)
 
     def may_link(self, institution_id: int, admin: Administration) -> bool:
-        return type(self).in_jurisdiction(institution_id, admin)
+        return self.institutions.in_jurisdiction(institution_id, admin)
 
-    def taken_ids(self, id_numbers: set[str]) -> set[str]:
-        """The resident IDs of the batch already in the registry (of this kind)."""
-        raise NotImplementedError
+    def facts(self, rows: list[Row]) -> Facts:
+        """What the registry holds of the batch's IDs, certificates and qualifications."""
+        def column(key: str) -> set[str]:
+            return {normalise_certificate(r.get(key)) for r in rows} - {""}
 
-    def prepare(self, rows: list[Row], ctx: Context) -> Any:
-        """Registry facts the batch's own checks need (fetched once per batch)."""
-        return None
+        quals = {q.certificate_number: q for q in db.session.scalars(
+            select(self.qualification).where(self.qualification.certificate_number.in_(
+                sorted(column("qualification_certificate_number")))))}
+        return Facts(
+            ids=kinds.existing(self.person.id_number,
+                               {normalise_id(r.get("id_number")) for r in rows} - {""}),
+            certificates=kinds.existing(self.person.certificate_number, column("certificate_number")),
+            qualifications=quals,
+            used=kinds.existing(self.person.qualification_id, {q.id for q in quals.values()}))
 
-    def check_person(self, row: Row, who: Identity | None, facts: Any, ctx: Context) -> Any:
+    def check_person(self, row: Row, who: Identity | None, facts: Facts, ctx: Context) -> Any:
         """Check the kind's own columns (always, so every error of the row is reported) and
         return what :meth:`write` needs, or None (``who`` is None when the identity failed)."""
         raise NotImplementedError
 
     def check(self, rows: list[Row], ctx: Context) -> list[Any]:
         divisions: dict[str, Division | None] = ctx.cache.setdefault("divisions", {})
-        ids = {normalise_id(r.get("id_number")) for r in rows} - {""}
-        taken = self.taken_ids(ids)
-        named = type(self).institutions_named({r.get("institution_name") for r in rows} - {""},
-                                              ctx.administration)
-        facts = self.prepare(rows, ctx)
+        facts = self.facts(rows)
+        taken = facts.ids
+        named = self.institutions.institutions_named(
+            {r.get("institution_name") for r in rows} - {""}, ctx.administration)
         items: list[Any] = []
         for row in rows:
             who = self._identity(row, ctx, divisions, taken, named)
@@ -165,4 +181,4 @@ class PersonKind(RowKind):
         if row.errors or born is None or gender is None:
             return None
         return Identity(name, id_number, gender, born, county, institution,
-                        type(self).pick(named.get(institution, []), county), phone, title)
+                        self.institutions.pick(named.get(institution, []), county), phone, title)

@@ -7,14 +7,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
-
 from service.access.models import Account
 from service.core.extensions import db
 from service.imports import kinds
 from service.imports.kinds import Column, Context, PlacementRequest, Row
 from service.institutions import face
-from service.persons.legacy import CONTACT, IDENTITY, PLACE, Identity, PersonKind, day, text
+from service.persons.legacy import CONTACT, IDENTITY, PLACE, Facts, Identity, PersonKind, day, text
 from service.physicians.models import (
     PHYSICIAN_CATEGORIES,
     PHYSICIAN_LEVELS,
@@ -71,39 +69,23 @@ class PhysicianRows(PersonKind):
         *CONTACT,
     )
     unique = ("id_number", "certificate_number", "qualification_certificate_number")
-    institutions_named = staticmethod(face.institutions_named)
-    pick = staticmethod(face.pick)
-    similar = staticmethod(face.similar_institutions)
-    in_jurisdiction = staticmethod(face.in_jurisdiction)
+    person = Physician
+    qualification = Qualification
+    institutions = face
 
-    def taken_ids(self, id_numbers: set[str]) -> set[str]:
-        return set(db.session.scalars(select(Physician.id_number).where(
-            Physician.id_number.in_(sorted(id_numbers))))) if id_numbers else set()
-
-    def prepare(self, rows: list[Row], ctx: Context) -> dict:
-        numbers = {normalise_certificate(r.get("qualification_certificate_number")) for r in rows} - {""}
-        quals = {q.certificate_number: q for q in db.session.scalars(select(Qualification).where(
-            Qualification.certificate_number.in_(sorted(numbers))))} if numbers else {}
-        used = set(db.session.scalars(select(Physician.qualification_id).where(
-            Physician.qualification_id.in_([q.id for q in quals.values()])))) if quals else set()
-        certs = {normalise_certificate(r.get("certificate_number")) for r in rows} - {""}
-        taken = set(db.session.scalars(select(Physician.certificate_number).where(
-            Physician.certificate_number.in_(sorted(certs))))) if certs else set()
-        return {"quals": quals, "used": used, "certificates": taken}
-
-    def check_person(self, row: Row, who: Identity | None, facts: dict, ctx: Context) -> Item | None:
+    def check_person(self, row: Row, who: Identity | None, facts: Facts, ctx: Context) -> Item | None:
         number = normalise_certificate(row.get("qualification_certificate_number"))
-        qual = facts["quals"].get(number)
+        qual = facts.qualifications.get(number)
         if not number:
             row.error("qualification_certificate_number", "请填写资格证书编码")
         elif qual is None:
             row.error("qualification_certificate_number", "医师资格库中没有该资格证书编码，请核对")
         elif who is not None and (qual.id_number != who.id_number or qual.name != who.name):
             row.error("qualification_certificate_number", "资格证书编码与姓名、公民身份号码不一致")
-        elif qual.id in facts["used"] and "qualification_certificate_number" not in row.errors:
+        elif qual.id in facts.used and "qualification_certificate_number" not in row.errors:
             row.error("qualification_certificate_number", "该医师资格已有注册医师，请勿重复导入")
         certificate = normalise_certificate(text(row, "certificate_number", 32, "执业证书编码"))
-        if certificate in facts["certificates"] and "certificate_number" not in row.errors:
+        if certificate in facts.certificates and "certificate_number" not in row.errors:
             row.error("certificate_number", "该执业证书编码已登记")
         level = _LEVELS.get(row.get("level"))
         if level is None:
