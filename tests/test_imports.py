@@ -413,3 +413,13 @@ def test_nurses_are_imported_and_an_unknown_institution_waits_for_its_link(
     assert reasons == ["数据补录", "数据补录：关联执业机构"]
     assert database.scalar(select(Placement.linked_by_id).where(
         Placement.id == placement["id"])) == demo.account[CHAOYANG]
+
+
+def test_a_damaged_xlsx_ends_rejected_with_a_reason(api: Callable[..., ApiClient]) -> None:
+    book = Workbook()
+    book.active.append(INSTITUTION_HEADER)
+    out = io.BytesIO()
+    book.save(out)
+    damaged = out.getvalue()[: len(out.getvalue()) // 2]  # a zip cut in half
+    body = imported(api(CHAOYANG), "institutions", damaged, "cut.xlsx")
+    assert body["status"] == "rejected" and chinese(body["message"]) and body["imported"] == 0

@@ -136,6 +136,9 @@ def run(job_id: int) -> None:
         log.warning("import %s refused at write: %s", job_id, exc)
         message = (f"写入登记库时与已有记录冲突（第 {done + 2} 行起的一批），全部撤销；"
                    "可能有人同时登记了相同的记录，请重新检查后导入")
+    except Exception:  # a file the reader chokes on: the run must still end, and say so
+        log.exception("import %s failed", job_id)
+        message = f"第 {done + 2} 行起无法读取或处理，全部撤销；请用模板另存文件后重新上传"
     succeeded = message is None and error_count == 0
     if succeeded and not dry_run:
         job = db.session.get(ImportJob, job_id)
