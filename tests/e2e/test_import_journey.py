@@ -3,8 +3,6 @@ legacy file is refused row by row, the fixed file passes its dry run and is impo
 progress bar, and two physicians named by other than the standard name are reconciled."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
@@ -36,7 +34,8 @@ def test_chaoyang_clerk_imports_the_legacy_physicians_and_reconciles_two(page):
     expect(page.locator("#row-errors")).to_contain_text("该行政区划不在本机关辖区内")
     with page.expect_download() as download:
         page.click("text=下载检查结果（XLSX）")
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).worksheets[0]
+    with open(download.value.path(), "rb") as fh:  # a download's path has no .xlsx ending
+        sheet = load_workbook(fh).worksheets[0]
     assert sheet.max_row == 10 and sheet["D2"].value == "公民身份号码校验位不正确，请核对"
     expect(page.locator("button:has-text('正式导入')")).to_have_count(0)
 
