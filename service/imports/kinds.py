@@ -47,8 +47,6 @@ class Context:
 
     actor: Account
     administration: Administration
-    job_id: int
-    dry_run: bool
     cache: dict[str, Any] = field(default_factory=dict)
 
 
@@ -61,8 +59,6 @@ class RowKind:
     columns: ClassVar[tuple[Column, ...]]
     # columns whose values must differ between rows of one file, with the reason's noun
     unique: ClassVar[tuple[str, ...]] = ()
-    # whether rows may wait for a link to an institution (reconciliation)
-    links: ClassVar[bool] = False
 
     def check(self, rows: list[Row], ctx: Context) -> list[Any]:
         """Check a batch (one registry query per question, not per row); add errors to the

@@ -98,7 +98,7 @@ def run(job_id: int) -> None:
     kind = kinds.get(job.kind)
     actor = db.session.get(Account, job.actor_id)
     admin = db.session.get(Administration, job.administration_id)
-    ctx = kinds.Context(actor, admin, job.id, job.dry_run)
+    ctx = kinds.Context(actor, admin)
     path, fmt, dry_run = Path(path_for(job.storage_key)), job.file_format, job.dry_run
 
     errors: list[tuple[int, str, str]] = []

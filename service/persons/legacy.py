@@ -103,7 +103,6 @@ class PersonKind(RowKind):
     # the institutions' face: institutions_named(names, admin) -> {name: [(id, county)]},
     # pick(candidates, county), similar_institutions(name, county, admin), in_jurisdiction(id, admin)
     institutions: ClassVar[Any]
-    links = True
 
     def suggest(self, placement, admin: Administration) -> list:
         return self.institutions.similar_institutions(
