@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS = {"step", "rounds", "replay", "inbox", "reminders", "print", "licence", "http",
-                "scale"}
+                "scale", "import"}
 KEYS = {"run_id", "timestamp", "scale", "git", "machine", "database", "data", "measurement",
         "metric", "value", "unit", "floor", "floor_metric", "ratio", "target", "met",
         "samples", "details"}
@@ -71,5 +71,7 @@ def test_every_benchmark_runs_at_smoke_scale_and_reports_rows(bench_url: str,
     assert sound and sound[0]["details"]["lost"] == 0 and sound[0]["details"]["doubled"] == 0
     licence = [r for r in rows if r["metric"].startswith("licence PDF")]
     assert licence and licence[0]["details"]["licence_pages"] == 1  # fits its landscape page
+    imported = [r for r in rows if r["measurement"] == "import" and r["unit"] == "rows/s"]
+    assert imported and imported[0]["details"]["left_behind"] == 0  # the run cleans up
     assert rows[0]["data"]["case"] > 0 and rows[0]["data"]["work_item"] > 0
     assert "| measurement | figure |" in proc.stdout

@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
         cancellation_start,
         counter,
         home,
+        legacy_import,
         licence_prints,
         licence_routes,
         lifecycle,

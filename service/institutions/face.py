@@ -14,13 +14,21 @@ from sqlalchemy import select
 from service.access.policy import READ
 from service.institutions.access import institution_rule
 from service.institutions.departments import Department, DepartmentSubject
+from service.institutions.matching import (
+    Suggestion,
+    in_jurisdiction,
+    institutions_named,
+    pick,
+    similar_institutions,
+)
 from service.institutions.models import INSTITUTION_STATUSES, Institution, InstitutionSubject
 from service.institutions.routes import issuing_authority, subject_institution
 
 __all__ = [
     "INSTITUTION_STATUSES", "Department", "DepartmentSubject", "Institution",
-    "InstitutionSubject", "Panel", "StaffMember", "detail_panel", "detail_panels",
-    "issuing_authority", "readable_institutions", "staff_of", "staff_source", "subject_institution",
+    "InstitutionSubject", "Panel", "StaffMember", "Suggestion", "detail_panel", "detail_panels",
+    "in_jurisdiction", "institutions_named", "issuing_authority", "pick", "readable_institutions",
+    "similar_institutions", "staff_of", "staff_source", "subject_institution",
 ]
 
 

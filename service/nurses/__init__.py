@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         api,
         api_accounts,
         home,
+        legacy_import,
         login_names,
         nurse_pages,
         pages,

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
         institution_case_pages,
         institution_code_pages,
         institution_pages,
+        legacy_import,
         login_names,
         models,
         other_provinces,

@@ -46,6 +46,15 @@ class Administration(db.Model):
     def level_name(self) -> str:
         return ADMIN_LEVEL_NAMES.get(self.level, self.level)
 
+    def covers(self, county_code: str) -> bool:
+        """Whether a county-level division lies in this administration's jurisdiction."""
+        code = self.division_code
+        if self.level == "province":
+            return county_code[:2] == code[:2]
+        if self.level == "city":
+            return county_code[:4] == code[:4]
+        return county_code == code
+
 
 class CodeTable(db.Model):
     """Small code tables (subject catalogue, categories, economic types, levels, ...)."""

@@ -1,6 +1,8 @@
 """Identifier and registered-item checks with Chinese field messages (python-stdnum)."""
 from __future__ import annotations
 
+from datetime import date
+
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import (
     InvalidChecksum,
@@ -65,3 +67,26 @@ def certificate_matches(entered: str | None, recorded: str | None) -> bool:
 
 def normalise_uscc(value: str) -> str:
     return uscc.compact(value or "").upper()
+
+
+def date_field(data: dict, key: str, errors: dict[str, list[str]]) -> date | None:
+    """``data[key]`` as a ``YYYY-MM-DD`` date (None when empty); a Chinese reason otherwise."""
+    raw = data.get(key)
+    raw = "" if raw is None else str(raw).strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw) if len(raw) == 10 else date.fromisoformat("")
+    except ValueError:
+        errors.setdefault(key, []).append("日期格式应为 YYYY-MM-DD")
+        return None
+
+
+def county_problem(division, covers) -> str | None:
+    """Why a division (or None when its code is unknown) cannot take a registration:
+    not county-level, or outside the jurisdiction (``covers(code)``)."""
+    if division is None or division.level != "county":
+        return "请选择县（区）级行政区划"
+    if not covers(division.code):
+        return "该行政区划不在本机关辖区内"
+    return None

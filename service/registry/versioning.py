@@ -142,6 +142,13 @@ def _write_versions(session: Session, _flush_context) -> None:
     )
 
 
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_versions(session: Session, _previous_transaction) -> None:
+    # a flush that failed (a unique key refused a row) leaves versions of records never
+    # written; the next flush must not write them
+    session.info.pop("versions_pending", None)
+
+
 def history(entity: str, entity_id: int) -> list[RecordVersion]:
     """All versions of one record, oldest first."""
     return list(db.session.scalars(

@@ -67,6 +67,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         items = [MenuItem("综合查询", "institutions.search")]
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             items.insert(0, MenuItem("窗口受理", "institutions.counter"))
+        if account.kind == "administration" and account.has_role("bureau_clerk", "bureau_head"):
+            items += [MenuItem("数据导入", "imports.index"), MenuItem("导入核对", "imports.reconcile_list")]
         groups.append(("医疗机构管理", items))
     if account.kind == "nurse":
         groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
