@@ -18,12 +18,9 @@ from sqlalchemy import select
 
 from service.access.models import Account, ApiToken
 from service.notify.models import Notification
+from service.persons.models import AccountRevocation, ActivationCode
 from service.physicians.activation_codes import ALPHABET, redeemable
-from service.physicians.admin_models import (
-    AccountRevocation,
-    ActivationCode,
-    ApprovalAuthoritySetting,
-)
+from service.physicians.admin_models import ApprovalAuthoritySetting
 from service.physicians.models import Physician
 from service.registry.versioning import RecordVersion
 

@@ -15,6 +15,7 @@ def register(app: Flask) -> None:
         api_cases,
         api_institution,
         api_spec,
+        assessments,
         business_pages,
         home,
         info,

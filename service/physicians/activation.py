@@ -16,8 +16,8 @@ from service.access.models import Account
 from service.core.extensions import db
 from service.core.times import utcnow
 from service.institutions.face import Institution
+from service.persons.models import ActivationCode
 from service.physicians.activation_codes import normalise_code, redeemable
-from service.physicians.admin_models import ActivationCode
 from service.physicians.models import Physician
 from service.physicians.signup import has_valid_registration, main_registration
 from service.registry.validation import certificate_matches, normalise_certificate

@@ -20,7 +20,7 @@ from service.core.extensions import db
 from service.core.times import utcnow
 from service.institutions.face import Institution
 from service.notify import outbox
-from service.physicians.admin_models import AccountRevocation, ActivationCode
+from service.persons.models import AccountRevocation, ActivationCode
 from service.physicians.models import Physician
 
 # No 0/O, 1/I/L: the code is read out over the phone when the SMS does not arrive.

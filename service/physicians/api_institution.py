@@ -18,9 +18,9 @@ from service.core.masking import mask_email, mask_id, mask_phone
 from service.core.paging import QueryError
 from service.engine.models import Case
 from service.engine.visibility import may_print
+from service.persons.models import ActivationCode
 from service.physicians import activation_codes as activation
 from service.physicians import lookups, services
-from service.physicians.admin_models import ActivationCode
 from service.physicians.application_pdf import render_application
 from service.physicians.lists import (
     LISTS,
