@@ -15,7 +15,7 @@ def register(app: Flask) -> None:
         api_cases,
         api_institution,
         api_spec,
-        assessments,
+        assessment_doors,
         business_pages,
         home,
         info,
@@ -41,5 +41,6 @@ def register(app: Flask) -> None:
 
     app.jinja_env.filters["physician_category"] = (
         lambda code: models.PHYSICIAN_CATEGORIES.get(code, code))
-    for module in (pages, print_pages, recovery_pages, signup_pages, institution_pages):
+    for module in (pages, print_pages, recovery_pages, signup_pages, institution_pages,
+                   assessment_doors):
         app.register_blueprint(module.bp)

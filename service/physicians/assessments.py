@@ -100,6 +100,17 @@ def missed_two_cycles(records: list[PhysicianAssessment]) -> tuple[int, int] | N
     return None
 
 
+def grounds(records: list[PhysicianAssessment]) -> list[str]:
+    """The cancellation grounds her records make, in the words of 《医师法》第十七条."""
+    out = []
+    if (second := failed_twice(records)) is not None:
+        out.append(f"{second.cycle} 周期定期考核不合格，再次考核仍不合格：应当注销注册（《医师法》第十七条）")
+    if (missed := missed_two_cycles(records)) is not None:
+        out.append(f"连续两个考核周期（{missed[0]} 年起、{missed[1]} 年起）未参加定期考核：应当注销注册"
+                   "（《医师法》第十七条）")
+    return out
+
+
 # --- import ------------------------------------------------------------------------------------
 
 class ImportRefused(Exception):
@@ -236,7 +247,7 @@ def import_assessments(actor: Account, filename: str, content: bytes,
     if errors:
         raise ImportRefused(f"有 {len({e['row'] for e in errors})} 行需要修改，未导入任何记录", errors)
     result = ImportResult(len(parsed))
-    with change_context(actor, "定期考核信息导入"):
+    with change_context(actor.id, "定期考核信息导入"):
         for physician, out in parsed:
             record = db.session.scalars(select(PhysicianAssessment).where(
                 PhysicianAssessment.physician_id == physician.id,

@@ -68,6 +68,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             items.insert(0, MenuItem("窗口受理", "institutions.counter"))
         groups.append(("医疗机构管理", items))
+        if account.kind == "administration" and account.has_role("bureau_clerk"):
+            groups.append(("医师管理", [MenuItem("定期考核信息导入", "physician_assessments.index")]))
     if account.kind == "nurse":
         groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
     if account.kind == "institution":
