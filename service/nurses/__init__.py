@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from service import persons
+
 
 def register(app: Flask) -> None:
     from service.nurses import (  # noqa: F401  (plug-ins and routes register on import)
@@ -22,5 +24,6 @@ def register(app: Flask) -> None:
         rules,
     )
 
+    persons.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(nurse_pages.bp)

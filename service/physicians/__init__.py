@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from service import persons
+
 
 def register(app: Flask) -> None:
     from service.physicians import (  # noqa: F401  (plug-ins and routes register on import)
@@ -39,6 +41,7 @@ def register(app: Flask) -> None:
         signup_pages,
     )
 
+    persons.register(app)
     app.jinja_env.filters["physician_category"] = (
         lambda code: models.PHYSICIAN_CATEGORIES.get(code, code))
     for module in (pages, print_pages, recovery_pages, signup_pages, institution_pages,

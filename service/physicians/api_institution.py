@@ -3,11 +3,10 @@
 above it); writes are the institution's own."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from service.access.policy import require
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller, json_object, keyset_page, list_limit
 from service.api.v1.idempotency import idempotent
@@ -16,12 +15,9 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.masking import mask_email, mask_id, mask_phone
 from service.core.paging import QueryError
-from service.engine.models import Case
-from service.engine.visibility import may_print
 from service.persons.models import ActivationCode
 from service.physicians import activation_codes as activation
 from service.physicians import lookups, services
-from service.physicians.application_pdf import render_application
 from service.physicians.lists import (
     LISTS,
     ApplicationFilters,
@@ -232,18 +228,6 @@ def physician_cases(institution_id: int):
         raise ApiError(400, "查询参数不正确", fields=exc.fields) from None
     return jsonify({"items": PhysicianCaseSchema(many=True).dump(cases),
                     "next_cursor": next_cursor})
-
-
-@bp.get("/cases/<int:case_id>/application.pdf")
-@authenticated
-def application_pdf(case_id: int):
-    actor = caller()
-    case = require(actor, Case, case_id)
-    if not case.process_id.startswith("physician_") or not may_print(actor, case):
-        raise ApiError(404)
-    response = Response(render_application(case), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="application-{case.id}.pdf"'
-    return response
 
 
 # --- activation codes and account revocation -------------------------------------------------

@@ -121,13 +121,6 @@ def add_paths(spec: APISpec, sec: list) -> None:
             {"name": "process", "in": "query", "schema": {"type": "string"}},
             {"name": "name", "in": "query", "schema": {"type": "string"}}],
         "responses": _responses(_list("PhysicianCase"), errors=(400, 401, 404))}})
-    spec.path("/api/v1/cases/{case_id}/application.pdf", operations={"get": {
-        "summary": "The printed application form (申请表) of a physician business: for the "
-                   "institution it is addressed to and the administrations above it",
-        "security": sec, "parameters": _ids("case_id"),
-        "responses": {**_responses(None, errors=(401, 404)), "200": {
-            "description": "A4 PDF", "content": {"application/pdf": {
-                "schema": {"type": "string", "format": "binary"}}}}}}})
     spec.path(f"{base}/physicians/other-provinces", operations={"get": {
         "summary": "医师在外省注册情况: active registrations in other provinces of the physicians "
                    "whose main institution this is (ID numbers masked)",

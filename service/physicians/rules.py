@@ -214,6 +214,17 @@ def _new_registration(ctx: CheckContext, reasons: Reasons) -> None:
         reasons.add("category", f"执业类别应与医师资格类别（{physician.qualification.category_name}）一致")
     if category:
         scope_in_category(category, application.get("scope"), reasons)
+    department_of_institution(inst, application.get("department"), reasons)
+
+
+def department_of_institution(inst: Institution, name: object, reasons: Reasons) -> None:
+    """拟执业科室 names one of the institution's departments, when it has set them up: the
+    approval puts her in it (issue 17 item 13)."""
+    from service.physicians.services import department_named, departments
+
+    active = [d.name for d in departments(inst) if d.active]
+    if active and isinstance(name, str) and name.strip() and department_named(inst, name) is None:
+        reasons.add("department", f"拟执业科室应为{inst.name}设置的科室之一：" + "、".join(active))
 
 
 @check("physician_registration")

@@ -256,6 +256,12 @@ def update_department(actor: Account, inst: Institution, department_id: object, 
     return dept
 
 
+def department_named(inst: Institution, name: object) -> Department | None:
+    """The institution's active department of this name (拟执业科室 as an application gives it)."""
+    text = name.strip() if isinstance(name, str) else ""
+    return next((d for d in departments(inst) if d.active and d.name == text), None) if text else None
+
+
 def department_of(inst: Institution, physician_id: int) -> Department | None:
     return db.session.scalars(select(Department).join(
         PhysicianDepartment, PhysicianDepartment.department_id == Department.id).where(
@@ -280,10 +286,15 @@ def assign_department(actor: Account, inst: Institution, physician_id: object,
         raise ApiError(422, fields={"department_id": ["本机构没有该科室"]})
     if not dept.active:
         raise ApiError(422, fields={"department_id": ["该科室已停用"]})
-    if link is None:
-        db.session.add(PhysicianDepartment(physician_id=physician.id, institution_id=inst.id,
-                                           department_id=dept.id))
-    else:
-        link.department_id = dept.id
+    put_in_department(physician.id, inst.id, dept.id)
     db.session.flush()
     return dept
+
+
+def put_in_department(physician_id: int, institution_id: int, department_id: int) -> None:
+    link = db.session.get(PhysicianDepartment, (physician_id, institution_id))
+    if link is None:
+        db.session.add(PhysicianDepartment(physician_id=physician_id, institution_id=institution_id,
+                                           department_id=department_id))
+    else:
+        link.department_id = department_id
