@@ -9,7 +9,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The shared pages and plug-ins, once, whichever persons' domain registers first."""
-    from service.persons import prints
+    from service.persons import accounts_api, prints  # noqa: F401  (routes register on import)
 
     if prints.bp.name not in app.blueprints:
         app.register_blueprint(prints.bp)

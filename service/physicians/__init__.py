@@ -11,6 +11,7 @@ from service import persons
 def register(app: Flask) -> None:
     from service.physicians import (  # noqa: F401  (plug-ins and routes register on import)
         access,
+        accounts,
         actions,
         api,
         api_accounts,

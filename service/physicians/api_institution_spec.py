@@ -4,12 +4,10 @@ from __future__ import annotations
 from apispec import APISpec
 
 from service.physicians.api_institution import (
-    ActivationCodeSchema,
     AuthoritySettingSchema,
     DepartmentSchema,
     LookupRegistrationSchema,
     PhysicianCaseSchema,
-    RevocationSchema,
     RosterRowSchema,
 )
 
@@ -57,8 +55,7 @@ def _body(properties: dict, required: list[str]) -> dict:
 def add_paths(spec: APISpec, sec: list) -> None:
     for name, schema in [
         ("ApprovalAuthoritySetting", AuthoritySettingSchema), ("Department", DepartmentSchema),
-        ("RosterRow", RosterRowSchema), ("ActivationCode", ActivationCodeSchema),
-        ("AccountRevocation", RevocationSchema), ("LookupRegistration", LookupRegistrationSchema),
+        ("RosterRow", RosterRowSchema), ("LookupRegistration", LookupRegistrationSchema),
         ("PhysicianCase", PhysicianCaseSchema),
     ]:
         spec.components.schema(name, schema=schema)

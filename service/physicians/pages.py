@@ -22,7 +22,8 @@ from service.core.masking import mask_id
 from service.engine import definitions, runtime
 from service.engine.models import Case, WorkItem
 from service.engine.routing import may_act
-from service.physicians import activation, assessments
+from service.persons import activation
+from service.physicians import assessments
 from service.physicians.forms import ActivationCodeForm, CertificateForm, put_errors
 from service.physicians.models import Physician, PracticeRegistration
 from service.physicians.routes import ALLOWED_BEFORE_ACTIVATION, authority_for

@@ -19,6 +19,7 @@ from service.access.policy import READ, require, scope
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.institutions.face import Department, DepartmentSubject, Institution
+from service.persons.activation_codes import acting_for
 from service.physicians.admin_models import ApprovalAuthoritySetting, PhysicianDepartment
 from service.physicians.models import PHYSICIAN_CATEGORIES, Physician, PracticeRegistration
 from service.registry import codes
@@ -44,13 +45,7 @@ def own_institution(actor: Account, institution_id: object, *, manage: bool = Fa
     Administrations read these records but never write them: the seed gives them to the
     institution.
     """
-    inst = institution_in_scope(actor, institution_id)
-    roles = ("inst_admin",) if manage else ("inst_admin", "inst_clerk")
-    if actor.kind != "institution" or actor.institution_id != inst.id or not actor.has_role(*roles):
-        raise ApiError(403, "只有本机构的管理员或经办人可以办理此事项")
-    if inst.status == "cancelled":
-        raise ApiError(409, "本机构已注销，不能再办理医师管理事项")
-    return inst
+    return acting_for(actor, institution_in_scope(actor, institution_id), "医师", manage=manage)
 
 
 def physician_of(actor: Account, inst: Institution, physician_id: object, *,
