@@ -10,6 +10,7 @@ from service import persons
 def register(app: Flask) -> None:
     from service.nurses import (  # noqa: F401  (plug-ins and routes register on import)
         access,
+        accounts,
         actions,
         api,
         api_accounts,
