@@ -120,6 +120,16 @@ def _nurse_required(ctx: CheckContext, reasons: Reasons) -> bool:
     return True
 
 
+def _opened(ctx: CheckContext) -> tuple[Reasons, bool]:
+    """Every nurse check's start: a reviewer declining is never stopped; the case names a
+    nurse; one open case of a process per nurse. Whether the process's own rules apply."""
+    reasons = Reasons(ctx)
+    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+        return reasons, False
+    _no_duplicate(ctx, reasons)
+    return reasons, True
+
+
 def exam_in_window(nurse: Nurse, application: dict, today: date, rules: NurseRules,
                    reasons: Reasons) -> None:
     """Art. 7: within the window after the exam; later, with proof of the training months."""
@@ -148,10 +158,9 @@ def _application(ctx: CheckContext) -> dict:
 
 @check("nurse_registration")
 def registration_rules(ctx: CheckContext) -> dict[str, list[str]]:
-    reasons = Reasons(ctx)
-    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+    reasons, go = _opened(ctx)
+    if not go:
         return reasons
-    _no_duplicate(ctx, reasons)
     if (reg := active_registration(ctx.person)) is not None:
         reasons.add("_form", f"您已在{reg.institution.name}执业注册，有效期至 {reg.valid_to}；"
                              "请办理变更或延续注册")
@@ -164,10 +173,9 @@ def registration_rules(ctx: CheckContext) -> dict[str, list[str]]:
 @check("nurse_change")
 def change_rules(ctx: CheckContext) -> dict[str, list[str]]:
     """N2 (Nurses Regulation art. 9): a registration in force, to another institution."""
-    reasons = Reasons(ctx)
-    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+    reasons, go = _opened(ctx)
+    if not go:
         return reasons
-    _no_duplicate(ctx, reasons)
     current, today = active_registration(ctx.person), local_today()
     if current is None or current.valid_to < today:
         reasons.add("_form", "变更注册须在执业注册有效期内申请；您目前没有有效的护士执业注册"
@@ -182,10 +190,9 @@ def renewal_rules(ctx: CheckContext) -> dict[str, list[str]]:
     """N3 (Nurses Regulation art. 10): at her institution, from the day renewals open; applied
     within the last days before expiry it is late (a reason is asked); after expiry (and the
     province's grace) the province's ``late_renewal`` rule decides."""
-    reasons = Reasons(ctx)
-    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+    reasons, go = _opened(ctx)
+    if not go:
         return reasons
-    _no_duplicate(ctx, reasons)
     reg = renewable_registration(ctx.person, ctx.institution.id)
     if reg is None:
         reasons.add("_form", f"您在{ctx.institution.name}没有可延续的护士执业注册")
@@ -207,10 +214,9 @@ def renewal_rules(ctx: CheckContext) -> dict[str, list[str]]:
 @check("nurse_cancellation")
 def cancellation_rules(ctx: CheckContext) -> dict[str, list[str]]:
     """N4: a registration at the institution to cancel; a ground's date not in the future."""
-    reasons = Reasons(ctx)
-    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+    reasons, go = _opened(ctx)
+    if not go:
         return reasons
-    _no_duplicate(ctx, reasons)
     if not any(r.status in ("active", "expired") and r.institution_id == ctx.institution.id
                for r in ctx.person.registrations):
         reasons.add("_form", f"该护士在{ctx.institution.name}没有可注销的执业注册")
