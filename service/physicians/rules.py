@@ -220,10 +220,12 @@ def _new_registration(ctx: CheckContext, reasons: Reasons) -> None:
 def department_of_institution(inst: Institution, name: object, reasons: Reasons) -> None:
     """拟执业科室 names one of the institution's departments, when it has set them up: the
     approval puts her in it (issue 17 item 13)."""
-    from service.physicians.services import department_named, departments
+    from service.physicians.services import department_names
 
-    active = [d.name for d in departments(inst) if d.active]
-    if active and isinstance(name, str) and name.strip() and department_named(inst, name) is None:
+    if not isinstance(name, str) or not name.strip():
+        return
+    active = department_names(inst)
+    if active and name.strip() not in active:
         reasons.add("department", f"拟执业科室应为{inst.name}设置的科室之一：" + "、".join(active))
 
 

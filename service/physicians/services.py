@@ -254,7 +254,16 @@ def update_department(actor: Account, inst: Institution, department_id: object, 
 def department_named(inst: Institution, name: object) -> Department | None:
     """The institution's active department of this name (拟执业科室 as an application gives it)."""
     text = name.strip() if isinstance(name, str) else ""
-    return next((d for d in departments(inst) if d.active and d.name == text), None) if text else None
+    return db.session.scalars(select(Department).where(
+        Department.institution_id == inst.id, Department.active.is_(True),
+        Department.name == text).limit(1)).first() if text else None
+
+
+def department_names(inst: Institution) -> list[str]:
+    """The names of the institution's active departments, in code order."""
+    return list(db.session.scalars(select(Department.name).where(
+        Department.institution_id == inst.id, Department.active.is_(True))
+        .order_by(Department.code)))
 
 
 def department_of(inst: Institution, physician_id: int) -> Department | None:
