@@ -101,3 +101,25 @@ def test_the_certificate_scan_is_required(n2, demo):
     n2.start(demo.institution["inst.chaoyang2"])
     refused = n2.apply(status=422, department="内科", reason="调动")
     assert "certificate_scan" in refused["error"]["fields"]
+
+
+def test_the_nurse_processes_carry_the_ids_of_the_api(api):
+    processes = {p["id"]: p for p in api("nurse.demo").get("/api/v1/processes").get_json()["items"]}
+    for pid in ("nurse_registration", "nurse_change", "nurse_renewal"):
+        assert processes[pid]["startable_by"] == ["nurse_applicant"], pid
+    assert processes["nurse_cancellation"]["startable_by"] == ["nurse_applicant", "institution"]
+
+
+def test_the_nurse_starts_a_change_from_her_page(new_client, demo):
+    from conftest import csrf, logged_in
+
+    client = logged_in(new_client(), "nurse.demo")
+    page = client.get("/nurse/change?q=青枫").get_data(as_text=True)
+    assert "护士变更注册" in page and "北京市朝阳区青枫社区卫生服务中心" in page
+    token = csrf(client, "/nurse/change?q=青枫")
+    started = client.post("/nurse/change", data={
+        "csrf_token": token, "institution_id": demo.institution["inst.chaoyang2"]})
+    assert started.status_code == 303 and "/tasks/" in started.headers["Location"]
+    token = csrf(client, "/nurse/renewal")
+    refused = client.post("/nurse/renewal", data={"csrf_token": token}, follow_redirects=True)
+    assert "起可以申请延续注册" in refused.get_data(as_text=True)  # valid until 2029
