@@ -106,3 +106,13 @@ def test_the_pages_activate_and_give_codes(new_client, database, demo):
     assert "该护士账户已激活" in refused.get_data(as_text=True)  # nurse.demo is active
     outside = logged_in(new_client(), "inst.chaoyang2")
     assert outside.get(f"/institution/nurses/{nurse_id}").status_code == 404
+
+
+def test_a_bad_nurse_id_is_not_found_and_only_the_institution_writes(api, demo):
+    inst_id = demo.institution["inst.chaoyang1"]
+    url = f"/api/v1/institutions/{inst_id}/nurse-activation-codes"
+    for bad in ("abc", True, -1, 2**40, None):
+        response = api("inst.chaoyang1").post(url, json={"nurse_id": bad})
+        assert response.status_code == 404, (bad, response.get_json())
+    assert api("bj.chaoyang.wjw").post(url, json={"nurse_id": 1}).status_code == 403
+    assert api("nurse.demo").get(url).status_code == 403  # she reads her institution, no more

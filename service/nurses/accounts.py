@@ -9,6 +9,7 @@ from sqlalchemy import select
 from service.access.policy import READ, scope
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.params import to_id
 from service.core.times import shanghai_today
 from service.nurses.models import Nurse
 from service.persons.accounts import AccountKind, account_kind
@@ -20,13 +21,11 @@ def registered(nurse: Nurse) -> bool:
 
 def nurse_here(actor, inst, nurse_id: object) -> Nurse:
     """A nurse registered at the institution (in force today) whom the actor reads, else 404."""
-    try:
-        ident = int(nurse_id)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ApiError(404) from None
+    ident = to_id(str(nurse_id)) if isinstance(nurse_id, int | str) and not isinstance(
+        nurse_id, bool) else None
     nurse = db.session.scalars(select(Nurse).where(
         Nurse.id == ident, Nurse.registered_at(inst.id, shanghai_today()),
-        scope(actor, READ, Nurse))).first() if 0 < ident < 2**31 else None
+        scope(actor, READ, Nurse))).first() if ident else None
     if nurse is None:
         raise ApiError(404, "本机构没有该护士的有效执业注册")
     return nurse
