@@ -123,3 +123,22 @@ def test_the_nurse_starts_a_change_from_her_page(new_client, demo):
     token = csrf(client, "/nurse/renewal")
     refused = client.post("/nurse/renewal", data={"csrf_token": token}, follow_redirects=True)
     assert "起可以申请延续注册" in refused.get_data(as_text=True)  # valid until 2029
+
+
+def test_the_new_institution_takes_its_confirmation_back(n2, demo):
+    """撤销办理: until the district decides, the confirming institution may revoke it."""
+    n2.start(demo.institution["inst.chaoyang2"])
+    n2.apply(**change_form(n2.applicant))
+    url = f"/api/v1/cases/{n2.case_id}/revoke-confirmation"
+    assert n2.institution.post(url, json={"reason": "误点同意"}).status_code == 409  # not yet
+    n2.confirm()
+    assert n2.institution.post(url, json={"reason": ""}).status_code == 422
+    other = n2.applicant.post(url, json={"reason": "想撤回"})
+    assert other.status_code == 409  # the nurse is not the confirming institution
+    back = n2.institution.post(url, json={"reason": "误点同意，需重新核实"})
+    assert back.status_code == 200, back.get_json()
+    assert item_of(n2.institution, n2.case_id)["task"] == "confirm"
+    n2.confirm()
+    assert n2.decide("approve")["outcome"] == "approved"
+    assert n2.institution.post(url, json={"reason": "晚了"}).status_code in (404, 409)
+    assert n2.replay()["ok"] is True

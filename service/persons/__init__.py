@@ -9,7 +9,11 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """The shared pages and plug-ins, once, whichever persons' domain registers first."""
-    from service.persons import accounts_api, prints  # noqa: F401  (routes register on import)
+    from service.persons import (  # noqa: F401  (routes register on import)
+        accounts_api,
+        prints,
+        revocation,
+    )
 
     if prints.bp.name not in app.blueprints:
         app.register_blueprint(prints.bp)

@@ -124,13 +124,6 @@ def add_paths(spec: APISpec, sec: list) -> None:
         "security": sec, "parameters": _ids("institution_id"),
         "responses": _responses({"type": "object", "properties": {
             "items": {"type": "array", "items": {"type": "object"}}}})}})
-    spec.path("/api/v1/cases/{case_id}/revoke-confirmation", operations={"post": {
-        "summary": "撤销办理: the institution takes back its confirmation of a physician's "
-                   "application while the approving authority has not decided; the case returns "
-                   "to the institution's confirmation (409 not_revocable otherwise)",
-        "security": sec, "parameters": [*_ids("case_id"), IDEMPOTENCY],
-        "requestBody": _body({"reason": {"type": "string", "maxLength": 500}}, ["reason"]),
-        "responses": _responses(_ref("Case"), errors=(401, 404, 409, 422))}})
     spec.path("/api/v1/physician-registrations", operations={"get": {
         "summary": "A physician's registrations by resident ID, nationwide (医师注册信息验证; "
                    "institutions and administrations); the ID comes back masked",

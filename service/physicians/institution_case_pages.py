@@ -16,13 +16,13 @@ from service.core.extensions import db
 from service.core.paging import QueryError
 from service.engine.models import WorkItem
 from service.engine.routing import may_act
+from service.persons.revocation import revocable
 from service.physicians.institution_pages import PAGE_SIZE, bp, reader
 from service.physicians.lists import (
     APPLICATION_STATES,
     ApplicationFilters,
     application_page,
 )
-from service.physicians.revocation import revocable
 
 
 @bp.get("/applications")
