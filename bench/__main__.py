@@ -30,8 +30,8 @@ from .report import DEFAULT_OUT, Run, table
 from .scales import SCALES
 
 # run order: the inbox is measured before the HTTP load adds items to it
-MEASUREMENTS = ("step", "rounds", "replay", "inbox", "reminders", "print", "licence", "http",
-                "scale", "import")
+MEASUREMENTS = ("step", "persons", "rounds", "replay", "inbox", "reminders", "print", "licence",
+                "http", "scale", "import")
 
 
 def database_info(app) -> dict:

@@ -12,8 +12,9 @@ def import_all() -> None:
     from service.institutions import departments, licences, models, reminders, verification_records  # noqa: F401
     from service.notify import models as _notify  # noqa: F401
     from service.nurses import models as _nurses  # noqa: F401
+    from service.persons import models as _persons  # noqa: F401
     from service.persons import numbers  # noqa: F401
-    from service.physicians import admin_models, certificates, replacement  # noqa: F401
+    from service.physicians import admin_models, assessments, certificates, replacement  # noqa: F401
     from service.physicians import models as _physicians  # noqa: F401
     from service.registry import reference, versioning  # noqa: F401
     from service.supervision import catalogue  # noqa: F401

@@ -84,3 +84,27 @@ def exam_on(database, id_number: str, exam_date) -> None:
             NurseQualification.id_number == id_number)).one()
         q.exam_date = exam_date
         s.commit()
+
+
+def registration_ends(database, username: str, valid_to) -> None:
+    """Move the end of a nurse's current registration (the renewal windows read it)."""
+    from service.access.models import Account
+    from service.nurses.models import Nurse
+
+    with database.session() as s:
+        account = s.scalars(select(Account).where(Account.username == username)).one()
+        nurse = s.get(Nurse, account.nurse_id)
+        reg = next(r for r in nurse.registrations if r.status in ("active", "expired"))
+        reg.valid_to = nurse.valid_until = valid_to
+        s.commit()
+
+
+def inbox(database, username: str, subject: str) -> list[str]:
+    """The bodies of the in-app notices an account received under ``subject``."""
+    from service.access.models import Account
+    from service.notify.models import Notification
+
+    return [n.body for n in database.scalars(
+        select(Notification).join(Account, Account.id == Notification.account_id)
+        .where(Account.username == username, Notification.channel == "inbox",
+               Notification.subject == subject).order_by(Notification.id))]

@@ -18,12 +18,10 @@ from sqlalchemy import select
 
 from service.access.models import Account, ApiToken
 from service.notify.models import Notification
-from service.physicians.activation_codes import ALPHABET, redeemable
-from service.physicians.admin_models import (
-    AccountRevocation,
-    ActivationCode,
-    ApprovalAuthoritySetting,
-)
+from service.persons.activation_codes import ALPHABET, redeemable
+from service.persons.models import AccountRevocation, ActivationCode
+from service.physicians.accounts import PHYSICIAN
+from service.physicians.admin_models import ApprovalAuthoritySetting
 from service.physicians.models import Physician
 from service.registry.versioning import RecordVersion
 
@@ -153,8 +151,8 @@ def test_a_code_goes_out_through_the_outbox_and_voids_the_previous_one(
     assert [(i["status"], i["code"]) for i in listed[:2]] == [
         ("sent", second["code"]), ("revoked", code[:2] + "******")]
     with database.session():
-        assert redeemable(second["code"].lower(), zou).code == second["code"]
-        assert redeemable(code, zou) is None
+        assert redeemable(PHYSICIAN, second["code"].lower(), zou).code == second["code"]
+        assert redeemable(PHYSICIAN, code, zou) is None
 
 
 def test_no_code_for_an_activated_account_or_someone_elses_physician(

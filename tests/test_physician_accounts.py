@@ -28,7 +28,7 @@ from stdnum.cn import ric
 from service.access.models import VerificationCode
 from service.core.times import utcnow
 from service.notify.models import Notification
-from service.physicians.admin_models import ActivationCode
+from service.persons.models import ActivationCode
 from service.physicians.models import Physician
 from service.physicians.signup import NAME_MISMATCH, NOT_FOUND, USERNAME_RULE
 

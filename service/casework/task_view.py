@@ -21,7 +21,7 @@ from service.documents import Document
 from service.documents.service import DEFAULT_MAX_BYTES
 from service.engine import events
 from service.engine.models import CaseEvent, WorkItem
-from service.engine.plugins import get_prefill
+from service.engine.plugins import ApplicantPanel, applicant_panel_of, get_prefill
 
 
 @dataclass
@@ -68,6 +68,7 @@ class FormView:
     extra_rows: dict[str, int] = field(default_factory=dict)
     max_upload_mb: int = DEFAULT_MAX_BYTES // (1024 * 1024)
     draft_problems: dict[str, list[str]] = field(default_factory=dict)
+    applicant: ApplicantPanel | None = None  # who applies, on a reviewer's form
 
     def sections(self) -> list[tuple[str, list[Field]]]:
         return sections(self.schema)
@@ -167,7 +168,8 @@ def build(item: WorkItem, values: dict | None = None, errors: dict | None = None
         values = initial_values(item, history)
     shown = shown_submission(item, history)
     view = FormView(schema, values, errors or {}, shown=shown, review=latest_review(item, history),
-                    extra_rows=extra_rows or {})
+                    extra_rows=extra_rows or {},
+                    applicant=applicant_panel_of(case, item.task) if shown else None)
     limit = current_app.config.get("DOCUMENT_MAX_BYTES") or DEFAULT_MAX_BYTES
     view.max_upload_mb = max(1, int(limit) // (1024 * 1024))
     shown_forms = [(shown.schema, shown.values), (shown.schema, shown.previous or {})] if shown else []

@@ -24,6 +24,7 @@ _PROCESSES: dict[str, ProcessInfo] = {}
 _PERSONS_AT: dict[str, Callable] = {}
 _CASE_READERS: list[Callable] = []
 _PRINTOUTS: list[Callable] = []
+_APPLICANT_PANELS: list[Callable] = []
 _DOMAIN_MESSAGES: set[str] = set()
 _TASK_NOTES: list[Callable] = []
 
@@ -107,6 +108,16 @@ class Printout:
     hint: str | None = None
 
 
+@dataclass(frozen=True)
+class ApplicantPanel:
+    """Who applies, as a reviewer's task form shows her: (label, value) rows, already masked,
+    and the opinion of an earlier reviewer (e.g. the institution's, on the approval)."""
+
+    title: str
+    rows: list[tuple[str, str]]
+    opinion: list[tuple[str, str]] = field(default_factory=list)
+
+
 def _registrar(table: dict) -> Callable:
     def decorator(name: str) -> Callable:
         def register(fn: Callable) -> Callable:
@@ -180,6 +191,16 @@ def printout(fn: Callable) -> Callable:
     """Register a print-out source: (actor, case, history) -> [Printout] the actor may print."""
     _PRINTOUTS.append(fn)
     return fn
+
+
+def applicant_panel(fn: Callable) -> Callable:
+    """Register an applicant panel source: (case, task) -> ApplicantPanel or None."""
+    _APPLICANT_PANELS.append(fn)
+    return fn
+
+
+def applicant_panel_of(case: Any, task: str) -> ApplicantPanel | None:
+    return next((p for source in _APPLICANT_PANELS if (p := source(case, task))), None)
 
 
 def _get(table: dict, name: str, what: str) -> Callable:

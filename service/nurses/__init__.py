@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from service import persons
+
 
 def register(app: Flask) -> None:
     from service.nurses import (  # noqa: F401  (plug-ins and routes register on import)
         access,
+        accounts,
         actions,
         api,
         api_accounts,
@@ -23,5 +26,6 @@ def register(app: Flask) -> None:
         rules,
     )
 
+    persons.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(nurse_pages.bp)

@@ -2,6 +2,8 @@
 the approving step's transaction, so every change is a new version attributed to the case."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import update
 
 from service.access.models import Account
@@ -11,7 +13,14 @@ from service.engine.plugins import ActionContext, action, prefill
 from service.institutions.face import Institution
 from service.nurses.certificates import ensure_certificate_number
 from service.nurses.models import Nurse, NurseRegistration
-from service.nurses.rules import active_registration, local_today, rules_for, valid_to
+from service.nurses.rules import (
+    RenewalTiming,
+    active_registration,
+    local_today,
+    renewable_registration,
+    rules_for,
+    valid_to,
+)
 
 
 def _nurse(ctx: ActionContext) -> Nurse:
@@ -63,6 +72,63 @@ def register(ctx: ActionContext) -> str:
            f"有效期至 {reg.valid_to}。")
     notify(Target("institution", inst.id), "护士执业注册已批准",
            f"{nurse.name}的护士执业注册已批准，业务编号 {ctx.case.id}。")
+    return "approved"
+
+
+@action("nurse_change")
+def change(ctx: ActionContext) -> str:
+    """N2 (Nurses Regulation art. 9): the registration moves to the new institution for the
+    rest of its validity; the old one is changed out and the old institution told (and, across
+    provinces, the old issuing administration)."""
+    nurse = _nurse(ctx)
+    inst = db.session.get(Institution, ctx.case.subject_institution_id)
+    today = local_today(ctx.at)
+    old = active_registration(nurse)
+    if old is None or old.valid_to < today:
+        return refused(ctx, nurse, "没有有效期内的护士执业注册")
+    reg = NurseRegistration(institution_id=inst.id, status="active", valid_from=today,
+                            valid_to=old.valid_to, case_id=ctx.case.id,
+                            certificate_number=nurse.certificate_number)
+    old.status, old.end_reason, old.valid_to = "changed_out", "changed", today
+    nurse.registrations.append(reg)
+    show_current(nurse, reg)
+    activate(nurse, ctx)
+    notify(Target("nurse", nurse.id), "护士变更注册已批准",
+           f"您已变更至{inst.name}执业，注册有效期至 {reg.valid_to}。")
+    notify(Target("institution", inst.id), "护士变更注册已批准",
+           f"{nurse.name}已变更至本机构执业，业务编号 {ctx.case.id}。")
+    moved = (f"护士{nurse.name}（证书编号 {nurse.certificate_number}）已变更至{inst.name}执业，"
+             f"自 {today} 起不再在{old.institution.name}执业。业务编号 {ctx.case.id}。")
+    notify(Target("institution", old.institution_id), "本机构护士变更执业机构", moved)
+    if old.institution.province_code != inst.province_code:
+        notify(Target("administration", old.institution.issuing_authority_id),
+               "护士跨省变更执业地点通报", moved)
+    return "approved"
+
+
+@action("nurse_renew")
+def renew(ctx: ActionContext) -> str:
+    """N3 (Nurses Regulation art. 10): a new registration for the province's validity period,
+    from the day after the old one ends (from today if it had already expired); the old one is
+    marked renewed. The certificate number stays."""
+    nurse = _nurse(ctx)
+    inst = db.session.get(Institution, ctx.case.subject_institution_id)
+    old = renewable_registration(nurse, inst.id)
+    today, rules = local_today(ctx.at), rules_for(inst.province_code)
+    if old is None or RenewalTiming.of(old, today, rules).refused:
+        return refused(ctx, nurse, "注册已届满，不能延续注册，请重新申请护士执业注册")
+    start = max(old.valid_to + timedelta(days=1), today)
+    reg = NurseRegistration(institution_id=inst.id, status="active", valid_from=start,
+                            valid_to=valid_to(start, rules), case_id=ctx.case.id,
+                            certificate_number=old.certificate_number)
+    old.status = "renewed"
+    nurse.registrations.append(reg)
+    show_current(nurse, reg)
+    activate(nurse, ctx)
+    body = f"{nurse.name}在{inst.name}的护士执业注册已延续，有效期至 {reg.valid_to}。"
+    notify(Target("nurse", nurse.id), "护士延续注册已批准", body)
+    notify(Target("institution", inst.id), "护士延续注册已批准",
+           f"{body}业务编号 {ctx.case.id}。")
     return "approved"
 
 

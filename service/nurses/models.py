@@ -15,7 +15,7 @@ from service.registry.versioning import Versioned, column_snapshot
 NURSE_STATUSES = {"active": "有效", "expired": "已过期", "cancelled": "已注销",
                   "unregistered": "未注册"}
 REGISTRATION_STATUSES = {"active": "有效", "expired": "已过期", "changed_out": "已变更转出",
-                         "cancelled": "已注销"}
+                         "renewed": "已延续", "cancelled": "已注销"}
 
 
 class NurseQualification(IdentityColumns, db.Model):

@@ -25,4 +25,17 @@ def applicant_nurse(case) -> Target:
 
 plugins.lane(LANE, ("nurse",), "护士", "nurse",
              may_start=subjects.may_start("nurse", ALLOWED_BEFORE_ACTIVATION))
-subjects.person_kind("nurse", Nurse, "护士")
+def identity(nurse: Nurse) -> list[tuple[str, str]]:
+    """How a reviewer and a printed application identify a nurse (issue 17 item 7)."""
+    q = nurse.qualification
+    current = (f"{nurse.institution.name}（注册有效期至 {nurse.valid_until}，{nurse.status_name}）"
+               if nurse.institution is not None else "无")
+    return [*subjects.basic_identity(nurse),
+            ("护士执业资格考试合格证明编号", q.certificate_number if q else "未查询到"),
+            ("考试日期", q.exam_date.isoformat() if q else ""),
+            ("学历", (q.education if q else "") or ""), ("毕业院校", (q.school if q else "") or ""),
+            ("护士执业证书编号", nurse.certificate_number or "尚未注册"),
+            ("专业技术职务", nurse.title or ""), ("现执业机构", current)]
+
+
+subjects.person_kind("nurse", Nurse, "护士", identity)

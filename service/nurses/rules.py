@@ -4,7 +4,7 @@ checks run before a case starts and before each step, and refuse with Chinese re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from service.registry.seeding import SEED_DIR, as_int, rows
 RULES_FILE = SEED_DIR / "nurses" / "registration_rules.csv"
 APPLICANT_TASKS = ("apply", "report")
 DECLINING = ("disagree", "reject", "return")
+LATE_RENEWAL = ("reregister", "accept")
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,12 @@ class NurseRules:
     exam_window_years: int
     training_months: int
     validity_years: int
-    renewal_window_days: int
+    renewal_opens_days: int  # how long before expiry a renewal may first be applied for
+    renewal_window_days: int  # applied later than this before expiry, a renewal is late
     reminder_days: tuple[int, ...]
-    late_renewal: str  # "reregister": after expiry (plus grace) she registers anew (N1)
+    # a renewal applied after expiry (plus grace): "reregister" refuses it (she registers anew,
+    # N1); "accept" takes it as a late renewal
+    late_renewal: str
     late_grace_days: int
 
 
@@ -40,9 +44,12 @@ class NurseRules:
 def _table() -> dict[str, NurseRules]:
     table = {}
     for row in rows(RULES_FILE):
+        if row["late_renewal"] not in LATE_RENEWAL:
+            raise ValueError(f"{RULES_FILE.name}: late_renewal must be one of {LATE_RENEWAL}")
         table[row["province_code"]] = NurseRules(
             as_int(row["exam_window_years"]), as_int(row["training_months"]),
-            as_int(row["validity_years"]), as_int(row["renewal_window_days"]),
+            as_int(row["validity_years"]), as_int(row["renewal_opens_days"]),
+            as_int(row["renewal_window_days"]),
             tuple(sorted((int(d) for d in row["reminder_days"].split()), reverse=True)),
             row["late_renewal"], as_int(row["late_grace_days"], 0))
     return table
@@ -66,6 +73,30 @@ def active_registration(nurse: Nurse) -> NurseRegistration | None:
     return next((r for r in nurse.registrations if r.status == "active"), None)
 
 
+def renewable_registration(nurse: Nurse, institution_id: int) -> NurseRegistration | None:
+    """Her newest registration at the institution that is in force or expired (N3)."""
+    return next((r for r in reversed(nurse.registrations) if r.institution_id == institution_id
+                 and r.status in ("active", "expired")), None)
+
+
+@dataclass(frozen=True)
+class RenewalTiming:
+    """When a renewal of ``reg`` may be applied for, as of ``today``: not yet open (the first
+    day it opens), on time, late but accepted, or refused (registers anew)."""
+
+    opens_on: date
+    late: bool
+    refused: bool
+
+    @classmethod
+    def of(cls, reg: NurseRegistration, today: date, rules: NurseRules) -> RenewalTiming:
+        last_day_on_time = reg.valid_to - timedelta(days=rules.renewal_window_days)
+        after_grace = today > reg.valid_to + timedelta(days=rules.late_grace_days)
+        return cls(reg.valid_to - timedelta(days=rules.renewal_opens_days),
+                   late=today > last_day_on_time,
+                   refused=after_grace and rules.late_renewal == "reregister")
+
+
 class Reasons(persons_checks.Reasons):
     """Field -> reasons (``service.persons.checks``), with this domain's applicant tasks."""
 
@@ -87,6 +118,16 @@ def _nurse_required(ctx: CheckContext, reasons: Reasons) -> bool:
         reasons.add("_form", "请指明办理业务的护士（subject.nurse_id）")
         return False
     return True
+
+
+def _opened(ctx: CheckContext) -> tuple[Reasons, bool]:
+    """Every nurse check's start: a reviewer declining is never stopped; the case names a
+    nurse; one open case of a process per nurse. Whether the process's own rules apply."""
+    reasons = Reasons(ctx)
+    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+        return reasons, False
+    _no_duplicate(ctx, reasons)
+    return reasons, True
 
 
 def exam_in_window(nurse: Nurse, application: dict, today: date, rules: NurseRules,
@@ -117,10 +158,9 @@ def _application(ctx: CheckContext) -> dict:
 
 @check("nurse_registration")
 def registration_rules(ctx: CheckContext) -> dict[str, list[str]]:
-    reasons = Reasons(ctx)
-    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+    reasons, go = _opened(ctx)
+    if not go:
         return reasons
-    _no_duplicate(ctx, reasons)
     if (reg := active_registration(ctx.person)) is not None:
         reasons.add("_form", f"您已在{reg.institution.name}执业注册，有效期至 {reg.valid_to}；"
                              "请办理变更或延续注册")
@@ -130,13 +170,53 @@ def registration_rules(ctx: CheckContext) -> dict[str, list[str]]:
 
 
 
+@check("nurse_change")
+def change_rules(ctx: CheckContext) -> dict[str, list[str]]:
+    """N2 (Nurses Regulation art. 9): a registration in force, to another institution."""
+    reasons, go = _opened(ctx)
+    if not go:
+        return reasons
+    current, today = active_registration(ctx.person), local_today()
+    if current is None or current.valid_to < today:
+        reasons.add("_form", "变更注册须在执业注册有效期内申请；您目前没有有效的护士执业注册"
+                    + ("，请先办理延续注册" if current is not None else ""))
+    elif current.institution_id == ctx.institution.id:
+        reasons.add("_form", f"您已在{ctx.institution.name}执业注册，无需变更；请选择新的执业机构")
+    return reasons
+
+
+@check("nurse_renewal")
+def renewal_rules(ctx: CheckContext) -> dict[str, list[str]]:
+    """N3 (Nurses Regulation art. 10): at her institution, from the day renewals open; applied
+    within the last days before expiry it is late (a reason is asked); after expiry (and the
+    province's grace) the province's ``late_renewal`` rule decides."""
+    reasons, go = _opened(ctx)
+    if not go:
+        return reasons
+    reg = renewable_registration(ctx.person, ctx.institution.id)
+    if reg is None:
+        reasons.add("_form", f"您在{ctx.institution.name}没有可延续的护士执业注册")
+        return reasons
+    today, rules = local_today(), rules_for(ctx.institution.province_code)
+    timing = RenewalTiming.of(reg, today, rules)
+    if today < timing.opens_on:
+        reasons.add("_form", f"您的注册有效期至 {reg.valid_to}，自 {timing.opens_on} 起可以申请延续注册")
+    elif timing.refused:
+        reasons.add("_form", f"您的护士执业注册已于 {reg.valid_to} 届满，未在有效期内申请延续，"
+                             "不能延续注册；请重新申请护士执业注册")
+    elif timing.late and ctx.stage in APPLICANT_TASKS and not str(
+            ctx.data.get("late_reason") or "").strip():
+        reasons.add("late_reason", f"未在注册有效期届满前 {rules.renewal_window_days} 日申请延续注册，"
+                                   "请说明逾期原因")
+    return reasons
+
+
 @check("nurse_cancellation")
 def cancellation_rules(ctx: CheckContext) -> dict[str, list[str]]:
     """N4: a registration at the institution to cancel; a ground's date not in the future."""
-    reasons = Reasons(ctx)
-    if ctx.data.get("decision") in DECLINING or not _nurse_required(ctx, reasons):
+    reasons, go = _opened(ctx)
+    if not go:
         return reasons
-    _no_duplicate(ctx, reasons)
     if not any(r.status in ("active", "expired") and r.institution_id == ctx.institution.id
                for r in ctx.person.registrations):
         reasons.add("_form", f"该护士在{ctx.institution.name}没有可注销的执业注册")

@@ -12,6 +12,7 @@ from service.access.models import Account
 from service.access.policy import READ, require
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.masking import mask_id, mask_phone
 from service.engine import plugins
 from service.engine.models import Case
 
@@ -19,22 +20,46 @@ from service.engine.models import Case
 @dataclass(frozen=True)
 class PersonKind:
     """A kind of person (``physician``, ``nurse``): her model, the account's and the case's
-    columns naming her, and what a case subject's id must be called."""
+    columns naming her, what a case subject's id must be called, and how a reviewer and a
+    printed application identify her: (person) -> [(label, value)], personal data masked."""
 
     kind: str
     model: type
     account_attr: str
     case_column: str
     label: str
+    identity: Callable[[object], list[tuple[str, str]]]
 
 
 _KINDS: dict[str, PersonKind] = {}
 
 
-def person_kind(kind: str, model: type, label: str) -> PersonKind:
+def person_kind(kind: str, model: type, label: str,
+                identity: Callable[[object], list[tuple[str, str]]]) -> PersonKind:
     """Register a kind: accounts name her by ``<kind>_id``, cases by ``subject_<kind>_id``."""
-    _KINDS[kind] = PersonKind(kind, model, f"{kind}_id", f"subject_{kind}_id", label)
+    _KINDS[kind] = PersonKind(kind, model, f"{kind}_id", f"subject_{kind}_id", label, identity)
     return _KINDS[kind]
+
+
+GENDERS = {"M": "男", "F": "女"}
+
+
+def basic_identity(person) -> list[tuple[str, str]]:
+    """The rows every kind of person starts with: name, gender, birth date, masked ID and phone."""
+    return [("姓名", person.name), ("性别", GENDERS.get(person.gender, "")),
+            ("出生日期", person.birth_date.isoformat() if person.birth_date else ""),
+            ("身份证号", mask_id(person.id_number) or ""),
+            ("联系电话", mask_phone(person.phone) or "")]
+
+
+def kind_of_case(case: Case) -> tuple[PersonKind, object] | None:
+    """The kind and record of the person a case is about, if it is about one."""
+    for pk in _KINDS.values():
+        person_id = getattr(case, pk.case_column, None)
+        if person_id is not None:
+            person = db.session.get(pk.model, person_id)
+            return (pk, person) if person is not None else None
+    return None
 
 
 def _requested(actor: Account, subject: dict) -> tuple[PersonKind, object] | None:

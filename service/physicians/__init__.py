@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from flask import Flask
 
+from service import persons
+
 
 def register(app: Flask) -> None:
     from service.physicians import (  # noqa: F401  (plug-ins and routes register on import)
         access,
+        accounts,
         actions,
         api,
         api_accounts,
         api_cases,
         api_institution,
         api_spec,
+        assessment_doors,
         business_pages,
         home,
         info,
@@ -39,7 +43,9 @@ def register(app: Flask) -> None:
         signup_pages,
     )
 
+    persons.register(app)
     app.jinja_env.filters["physician_category"] = (
         lambda code: models.PHYSICIAN_CATEGORIES.get(code, code))
-    for module in (pages, print_pages, recovery_pages, signup_pages, institution_pages):
+    for module in (pages, print_pages, recovery_pages, signup_pages, institution_pages,
+                   assessment_doors):
         app.register_blueprint(module.bp)

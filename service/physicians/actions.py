@@ -18,10 +18,12 @@ from service.core.extensions import db
 from service.core.times import add_years
 from service.engine.plugins import ActionContext, action, prefill
 from service.institutions.face import Institution
+from service.persons import cases as persons_cases
 from service.physicians.certificates import ensure_certificate_number
 from service.physicians.models import END_REASONS, Physician, PracticeRegistration
 from service.physicians.routes import authority_for
 from service.physicians.rules import (
+    APPLICANT_TASKS,
     OPEN_STATUSES,
     SHANGHAI,
     local_today,
@@ -32,6 +34,7 @@ from service.physicians.rules import (
     scope_code,
     scope_names,
 )
+from service.physicians.services import department_named, put_in_department
 
 FILED_YEARS = 2  # domain.md: filed for two years without practising -> cancelled
 
@@ -86,6 +89,19 @@ def _tell_institution(ctx: ActionContext, inst_id: int, subject: str, body: str)
     notify(Target("institution", inst_id), subject, f"{body}业务编号 {ctx.case.id}。")
 
 
+def _place_in_department(ctx: ActionContext, physician: Physician, inst: Institution) -> None:
+    """拟执业科室 of the application becomes her department at the institution (issue 17 item
+    13); a name the institution has no department for is left for it to set."""
+    wanted = persons_cases.application_of(ctx.case, APPLICANT_TASKS).get("department")
+    dept = department_named(inst, wanted)
+    if dept is not None:
+        put_in_department(physician.id, inst.id, dept.id)
+    elif isinstance(wanted, str) and wanted.strip():
+        _tell_institution(ctx, inst.id, "请设置医师所在科室",
+                          f"医师{physician.name}申请的拟执业科室“{wanted.strip()}”不在本院科室设置中，"
+                          "请在“本院医师”中为其设置所在科室。")
+
+
 @action("physician_register")
 def register(ctx: ActionContext) -> str:
     """P1 registration and P9 military in: a main registration and the lifelong number."""
@@ -96,6 +112,7 @@ def register(ctx: ActionContext) -> str:
         return _refused(ctx, physician, "该执业地点已有主要执业机构（一个执业地点只能有一个主要执业机构）")
     reg = _new_main(ctx, physician, inst, level, category, _scope(category, ctx.data["scope"]))
     _activate(physician, ctx)
+    _place_in_department(ctx, physician, inst)
     notify(Target("physician", physician.id), "执业注册已批准",
                      f"您在{inst.name}的执业注册已批准，执业证书编码 {reg.certificate_number}。")
     return "approved"

@@ -3,25 +3,23 @@
 above it); writes are the institution's own."""
 from __future__ import annotations
 
-from flask import Response, jsonify, request
+from flask import jsonify, request
 from marshmallow import Schema, fields
 from sqlalchemy import select
 
-from service.access.policy import require
 from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller, json_object, keyset_page, list_limit
 from service.api.v1.idempotency import idempotent
 from service.casework.api import CaseSchema
 from service.core.errors import ApiError
 from service.core.extensions import db
-from service.core.masking import mask_email, mask_id, mask_phone
+from service.core.masking import mask_id, mask_phone
 from service.core.paging import QueryError
-from service.engine.models import Case
-from service.engine.visibility import may_print
-from service.physicians import activation_codes as activation
+from service.persons import activation_codes as activation
+from service.persons.accounts_api import ActivationCodeSchema, RevocationSchema
+from service.persons.models import ActivationCode
 from service.physicians import lookups, services
-from service.physicians.admin_models import ActivationCode
-from service.physicians.application_pdf import render_application
+from service.physicians.accounts import PHYSICIAN
 from service.physicians.lists import (
     LISTS,
     ApplicationFilters,
@@ -75,31 +73,6 @@ class RosterRowSchema(Schema):
         lambda r: r.registration.valid_to.isoformat() if r.registration.valid_to else None)
     department = fields.Function(lambda r: _named(r.department))
     account_state = fields.String()
-
-
-class ActivationCodeSchema(Schema):
-    id = fields.Integer()
-    physician_id = fields.Integer()
-    physician_name = fields.Function(lambda c: c.physician.name)
-    # The institution tells a live code in person when the SMS does not arrive (seed 003 §5);
-    # a used or void one is of no use to anybody.
-    code = fields.Function(lambda c: c.code if c.status in activation.LIVE else c.code[:2] + "******")
-    status = fields.String()
-    status_name = fields.String()
-    sent_phone = fields.Function(lambda c: mask_phone(c.sent_phone))
-    sent_email = fields.Function(lambda c: mask_email(c.sent_email))
-    created_at = fields.DateTime()
-    sent_at = fields.DateTime(allow_none=True)
-    used_at = fields.DateTime(allow_none=True)
-
-
-class RevocationSchema(Schema):
-    id = fields.Integer()
-    account_id = fields.Integer()
-    username = fields.Function(lambda r: r.account.username)
-    physician_id = fields.Integer()
-    reason = fields.String()
-    revoked_at = fields.DateTime()
 
 
 class LookupRegistrationSchema(Schema):
@@ -234,25 +207,14 @@ def physician_cases(institution_id: int):
                     "next_cursor": next_cursor})
 
 
-@bp.get("/cases/<int:case_id>/application.pdf")
-@authenticated
-def application_pdf(case_id: int):
-    actor = caller()
-    case = require(actor, Case, case_id)
-    if not case.process_id.startswith("physician_") or not may_print(actor, case):
-        raise ApiError(404)
-    response = Response(render_application(case), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="application-{case.id}.pdf"'
-    return response
-
-
 # --- activation codes and account revocation -------------------------------------------------
 
 @bp.get("/institutions/<int:institution_id>/activation-codes")
 @authenticated
 def activation_codes(institution_id: int):
     inst = services.own_institution(caller(), institution_id)
-    stmt = select(ActivationCode).where(ActivationCode.institution_id == inst.id)
+    stmt = select(ActivationCode).where(ActivationCode.institution_id == inst.id,
+                                        ActivationCode.physician_id.isnot(None))
     return keyset_page(stmt, ActivationCode, ActivationCodeSchema())
 
 
@@ -262,7 +224,7 @@ def activation_codes(institution_id: int):
 def generate_activation_code(institution_id: int):
     inst = services.own_institution(caller(), institution_id)
     body = json_object()
-    record = activation.generate(caller(), inst, _field(body, "physician_id"))
+    record = activation.generate(PHYSICIAN, caller(), inst, _field(body, "physician_id"))
     db.session.commit()
     return jsonify(ActivationCodeSchema().dump(record)), 201
 
@@ -284,7 +246,8 @@ def revoke_activation_code(institution_id: int, code_id: int):
 def revoke_physician_account(institution_id: int, physician_id: int, account_id: int):
     inst = services.own_institution(caller(), institution_id)
     body = json_object()
-    done = activation.revoke_account(caller(), inst, physician_id, account_id, body.get("reason"))
+    done = activation.revoke_account(PHYSICIAN, caller(), inst, physician_id, account_id,
+                                     body.get("reason"))
     db.session.commit()
     return jsonify(RevocationSchema().dump(done.revocation)), 201
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 from apispec import APISpec
 
 from service.physicians.api_institution import (
-    ActivationCodeSchema,
     AuthoritySettingSchema,
     DepartmentSchema,
     LookupRegistrationSchema,
     PhysicianCaseSchema,
-    RevocationSchema,
     RosterRowSchema,
 )
 
@@ -57,8 +55,7 @@ def _body(properties: dict, required: list[str]) -> dict:
 def add_paths(spec: APISpec, sec: list) -> None:
     for name, schema in [
         ("ApprovalAuthoritySetting", AuthoritySettingSchema), ("Department", DepartmentSchema),
-        ("RosterRow", RosterRowSchema), ("ActivationCode", ActivationCodeSchema),
-        ("AccountRevocation", RevocationSchema), ("LookupRegistration", LookupRegistrationSchema),
+        ("RosterRow", RosterRowSchema), ("LookupRegistration", LookupRegistrationSchema),
         ("PhysicianCase", PhysicianCaseSchema),
     ]:
         spec.components.schema(name, schema=schema)
@@ -121,26 +118,12 @@ def add_paths(spec: APISpec, sec: list) -> None:
             {"name": "process", "in": "query", "schema": {"type": "string"}},
             {"name": "name", "in": "query", "schema": {"type": "string"}}],
         "responses": _responses(_list("PhysicianCase"), errors=(400, 401, 404))}})
-    spec.path("/api/v1/cases/{case_id}/application.pdf", operations={"get": {
-        "summary": "The printed application form (申请表) of a physician business: for the "
-                   "institution it is addressed to and the administrations above it",
-        "security": sec, "parameters": _ids("case_id"),
-        "responses": {**_responses(None, errors=(401, 404)), "200": {
-            "description": "A4 PDF", "content": {"application/pdf": {
-                "schema": {"type": "string", "format": "binary"}}}}}}})
     spec.path(f"{base}/physicians/other-provinces", operations={"get": {
         "summary": "医师在外省注册情况: active registrations in other provinces of the physicians "
                    "whose main institution this is (ID numbers masked)",
         "security": sec, "parameters": _ids("institution_id"),
         "responses": _responses({"type": "object", "properties": {
             "items": {"type": "array", "items": {"type": "object"}}}})}})
-    spec.path("/api/v1/cases/{case_id}/revoke-confirmation", operations={"post": {
-        "summary": "撤销办理: the institution takes back its confirmation of a physician's "
-                   "application while the approving authority has not decided; the case returns "
-                   "to the institution's confirmation (409 not_revocable otherwise)",
-        "security": sec, "parameters": [*_ids("case_id"), IDEMPOTENCY],
-        "requestBody": _body({"reason": {"type": "string", "maxLength": 500}}, ["reason"]),
-        "responses": _responses(_ref("Case"), errors=(401, 404, 409, 422))}})
     spec.path("/api/v1/physician-registrations", operations={"get": {
         "summary": "A physician's registrations by resident ID, nationwide (医师注册信息验证; "
                    "institutions and administrations); the ID comes back masked",

@@ -48,7 +48,7 @@ class ContactCodeForm(Form):
 class RecoverPersonalForm(Form):
     name = _text("姓名", 40)
     id_number = _text("身份证号", 18)
-    certificate_number = _text("医师资格证书编码", 32)
+    certificate_number = _text("资格证书编号（医师资格证书编码 / 护士执业资格考试合格证明编号）", 32)
 
 
 class NewPasswordForm(Form):

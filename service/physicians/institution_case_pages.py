@@ -1,30 +1,28 @@
 """The institution's physician applications (办理本院医师申请的业务, seed 003 ch.3 §8): the
 businesses in progress and completed, with links to the case page and to the task form where
-the institution agrees or disagrees, and the printable application form (申请表).
+the institution agrees or disagrees, and the printable application form (申请表,
+``service.persons.prints``).
 
 Withdrawal stays on the case page; the decision itself is the generic task form's.
 """
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from service.casework import common as casework
-from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
 from service.engine.models import WorkItem
 from service.engine.routing import may_act
-from service.engine.visibility import may_print
-from service.physicians.application_pdf import render_application
+from service.persons.revocation import revocable
 from service.physicians.institution_pages import PAGE_SIZE, bp, reader
 from service.physicians.lists import (
     APPLICATION_STATES,
     ApplicationFilters,
     application_page,
 )
-from service.physicians.revocation import revocable
 
 
 @bp.get("/applications")
@@ -51,19 +49,3 @@ def applications():
         next_cursor=next_cursor, filters=flt, errors=errors, states=APPLICATION_STATES,
         processes=processes, revocable={c.id for c in cases if revocable(current_user, c)},
     ), 400 if errors else 200
-
-
-@bp.get("/cases/<int:case_id>/application.pdf")
-@login_required
-def application_pdf(case_id: int):
-    case = casework.readable_case(current_user, case_id)
-    if not case.process_id.startswith("physician_") or not may_print(current_user, case):
-        abort(404)
-    try:
-        pdf = render_application(case)
-    except ApiError as exc:
-        abort(exc.status)
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="application-{case.id}.pdf"'
-    response.cache_control.private = True
-    return response

@@ -12,8 +12,9 @@ from service.core.extensions import db
 from service.core.masking import mask_email, mask_phone
 from service.core.paging import QueryError
 from service.core.params import to_id
-from service.physicians import activation_codes as activation
+from service.persons import activation_codes as activation
 from service.physicians import lookups
+from service.physicians.accounts import PHYSICIAN
 from service.physicians.institution_pages import PAGE_SIZE, bp, reader, report, writer
 from service.physicians.lists import RosterFilters, roster_page
 
@@ -34,8 +35,8 @@ def activation_codes():
     accounts = _enabled_accounts(ids)
     return render_template(
         "institution/activation.html", inst=inst, rows=rows, next_cursor=next_cursor,
-        filters=flt, errors=errors, args=request.args, codes=activation.latest_codes(ids),
-        accounts=accounts, revocations=activation.revocations(inst, 20), sent_to=sent_to,
+        filters=flt, errors=errors, args=request.args, codes=activation.latest_codes(PHYSICIAN, ids),
+        accounts=accounts, revocations=activation.revocations(PHYSICIAN, inst, 20), sent_to=sent_to,
     ), 400 if errors else 200
 
 
@@ -75,7 +76,7 @@ def generate_code():
     raw = request.form.get("physician_id", "")
     physician_id = to_id(raw)
     try:
-        record = activation.generate(current_user, inst, physician_id)
+        record = activation.generate(PHYSICIAN, current_user, inst, physician_id)
     except ApiError as exc:
         db.session.rollback()
         report(exc)
@@ -108,7 +109,7 @@ def revoke_code(code_id: int):
 def revoke_account(physician_id: int, account_id: int):
     inst = writer()
     try:
-        done = activation.revoke_account(current_user, inst, physician_id, account_id,
+        done = activation.revoke_account(PHYSICIAN, current_user, inst, physician_id, account_id,
                                          request.form.get("reason", ""))
     except ApiError as exc:
         db.session.rollback()

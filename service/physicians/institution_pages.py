@@ -20,8 +20,9 @@ from service.core.masking import mask_id, mask_phone
 from service.core.paging import QueryError
 from service.core.params import to_id
 from service.institutions.face import Institution
-from service.physicians import services
-from service.physicians.activation_codes import accounts_of, latest_codes
+from service.persons.activation_codes import accounts_of, latest_codes
+from service.physicians import assessments, services
+from service.physicians.accounts import PHYSICIAN
 from service.physicians.lists import LISTS, RosterFilters, iterate_roster, roster_page
 from service.physicians.models import (
     PHYSICIAN_CATEGORIES,
@@ -252,12 +253,14 @@ def physician(physician_id: int):
                        for r in doc.registrations)
     main_here = any(r.institution_id == inst.id and r.status == "active" and r.kind == "main"
                     for r in doc.registrations)
+    records = assessments.records_of(doc.id)
     return render_template(
         "institution/physician.html", inst=inst, doc=doc, current_here=current_here,
+        assessments=records, grounds=assessments.grounds(records),
         main_here=main_here, department=services.department_of(inst, doc.id),
         departments=[d for d in services.departments(inst) if d.active],
-        accounts=accounts_of(doc.id) if main_here else [],
-        code=latest_codes([doc.id]).get(doc.id) if main_here else None)
+        accounts=accounts_of(PHYSICIAN, doc.id) if main_here else [],
+        code=latest_codes(PHYSICIAN, [doc.id]).get(doc.id) if main_here else None)
 
 
 @bp.post("/physicians/<int:physician_id>/department")

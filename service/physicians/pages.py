@@ -22,7 +22,8 @@ from service.core.masking import mask_id
 from service.engine import definitions, runtime
 from service.engine.models import Case, WorkItem
 from service.engine.routing import may_act
-from service.physicians import activation
+from service.persons import activation
+from service.physicians import assessments
 from service.physicians.forms import ActivationCodeForm, CertificateForm, put_errors
 from service.physicians.models import Physician, PracticeRegistration
 from service.physicians.routes import ALLOWED_BEFORE_ACTIVATION, authority_for
@@ -101,8 +102,9 @@ def practice():
 @bp.get("/assessment")
 @login_required
 def assessment():
-    """考核信息: periodic assessments are not recorded by this service yet."""
-    return _page("assessment.html")
+    """考核信息: her periodic assessments and the grounds they make."""
+    records = assessments.records_of(me().physician_id)
+    return _page("assessment.html", assessments=records, grounds=assessments.grounds(records))
 
 
 @bp.route("/activate", methods=["GET", "POST"])

@@ -14,18 +14,18 @@ from flask_login import current_user
 from service.access.login import login_rate_limit
 from service.access.models import Account
 from service.core.extensions import db, limiter
-from service.physicians.forms import (
-    ContactCodeForm,
-    NewPasswordForm,
-    RecoverPersonalForm,
-    put_errors,
-)
-from service.physicians.recovery import (
+from service.persons.recovery import (
     RecoveryError,
     check_code,
     check_personal,
     reset_password,
     send_code,
+)
+from service.physicians.forms import (
+    ContactCodeForm,
+    NewPasswordForm,
+    RecoverPersonalForm,
+    put_errors,
 )
 from service.physicians.signup import mask_middle
 

@@ -52,4 +52,18 @@ _may_start = subjects.may_start("physician", ALLOWED_BEFORE_ACTIVATION)
 
 
 plugins.lane("physician", ("physician",), "医师", "physician", may_start=_may_start)
-subjects.person_kind("physician", Physician, "医师")
+def identity(physician: Physician) -> list[tuple[str, str]]:
+    """How a reviewer and a printed application identify a physician (issue 17 item 7)."""
+    q = physician.qualification
+    mains = [f"{r.institution.name}（{r.scope}）" for r in physician.registrations
+             if r.kind == "main" and r.status == "active"]
+    return [*subjects.basic_identity(physician),
+            ("医师资格证书编码", q.certificate_number), ("资格类别", q.category_name),
+            ("资格级别", q.level_name), ("取得资格年度", str(q.year)),
+            ("学历", physician.education or q.education or ""),
+            ("毕业院校", physician.school or q.school or ""),
+            ("执业证书编码", physician.certificate_number or "尚未注册"),
+            ("职称", physician.title or ""), ("主要执业机构", "；".join(mains) or "无")]
+
+
+subjects.person_kind("physician", Physician, "医师", identity)

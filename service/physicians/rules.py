@@ -25,6 +25,7 @@ from service.engine.plugins import CheckContext, check
 from service.institutions.face import Institution
 from service.persons import cases as persons_cases
 from service.persons import checks as persons_checks
+from service.physicians import assessments
 from service.physicians.models import Physician, PracticeRegistration
 from service.registry import codes
 from service.registry.reference import Division
@@ -173,6 +174,11 @@ def refusal_grounds(physician: Physician, application: dict, today: date,
                                  "不满一年，不予注册（《医师法》第十六条）")
         if r.end_reason == "criminal_penalty" and not completed and application:
             reasons.add("penalty_completed_on", "该医师曾因受刑事处罚被注销注册，请填写刑罚执行完毕日期")
+    second = assessments.failed_twice(assessments.records_of(physician.id))
+    if second is not None and second.assessed_on and today < add_years(
+            second.assessed_on, FAILED_ASSESSMENT_BAR_YEARS):
+        reasons.add("_form", f"该医师 {second.cycle} 周期定期考核于 {second.assessed_on.isoformat()} "
+                             "再次考核仍不合格，不满一年，不予注册（《医师法》第十六条）")
 
 
 def scope_in_category(category: str, scope: object, reasons: Reasons) -> None:
@@ -208,6 +214,19 @@ def _new_registration(ctx: CheckContext, reasons: Reasons) -> None:
         reasons.add("category", f"执业类别应与医师资格类别（{physician.qualification.category_name}）一致")
     if category:
         scope_in_category(category, application.get("scope"), reasons)
+    department_of_institution(inst, application.get("department"), reasons)
+
+
+def department_of_institution(inst: Institution, name: object, reasons: Reasons) -> None:
+    """拟执业科室 names one of the institution's departments, when it has set them up: the
+    approval puts her in it (issue 17 item 13)."""
+    from service.physicians.services import department_names
+
+    if not isinstance(name, str) or not name.strip():
+        return
+    active = department_names(inst)
+    if active and name.strip() not in active:
+        reasons.add("department", f"拟执业科室应为{inst.name}设置的科室之一：" + "、".join(active))
 
 
 @check("physician_registration")
@@ -361,7 +380,19 @@ def cancellation_rules(ctx: CheckContext) -> dict[str, list[str]]:
         reported_in_time(application, "occurred_on", local_today(), reasons)
     elif ctx.stage == "apply" and (_date(application.get("occurred_on")) or date.min) > local_today():
         reasons.add("occurred_on", "日期不能晚于今天")
+    assessment_ground(ctx.person, application.get("reason"), reasons)
     return reasons
+
+
+def assessment_ground(physician: Physician, reason: object, reasons: Reasons) -> None:
+    """An assessment ground of cancellation (《医师法》第十七条) must be on her 考核信息."""
+    records = assessments.records_of(physician.id)
+    if reason == "failed_assessment" and assessments.failed_twice(records) is None:
+        reasons.add("reason", "该医师的考核信息中没有“考核不合格、再次考核仍不合格”的记录，"
+                              "不能以此情形注销注册")
+    if reason == "missed_assessments" and assessments.missed_two_cycles(records) is None:
+        reasons.add("reason", "该医师的考核信息中没有连续两个考核周期未参加考核的记录，"
+                              "不能以此情形注销注册")
 
 
 @check("physician_filing")

@@ -19,6 +19,7 @@ from service.access.policy import READ, require, scope
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.institutions.face import Department, DepartmentSubject, Institution
+from service.persons.activation_codes import acting_for
 from service.physicians.admin_models import ApprovalAuthoritySetting, PhysicianDepartment
 from service.physicians.models import PHYSICIAN_CATEGORIES, Physician, PracticeRegistration
 from service.registry import codes
@@ -44,13 +45,7 @@ def own_institution(actor: Account, institution_id: object, *, manage: bool = Fa
     Administrations read these records but never write them: the seed gives them to the
     institution.
     """
-    inst = institution_in_scope(actor, institution_id)
-    roles = ("inst_admin",) if manage else ("inst_admin", "inst_clerk")
-    if actor.kind != "institution" or actor.institution_id != inst.id or not actor.has_role(*roles):
-        raise ApiError(403, "只有本机构的管理员或经办人可以办理此事项")
-    if inst.status == "cancelled":
-        raise ApiError(409, "本机构已注销，不能再办理医师管理事项")
-    return inst
+    return acting_for(actor, institution_in_scope(actor, institution_id), "医师", manage=manage)
 
 
 def physician_of(actor: Account, inst: Institution, physician_id: object, *,
@@ -256,6 +251,21 @@ def update_department(actor: Account, inst: Institution, department_id: object, 
     return dept
 
 
+def department_named(inst: Institution, name: object) -> Department | None:
+    """The institution's active department of this name (拟执业科室 as an application gives it)."""
+    text = name.strip() if isinstance(name, str) else ""
+    return db.session.scalars(select(Department).where(
+        Department.institution_id == inst.id, Department.active.is_(True),
+        Department.name == text).limit(1)).first() if text else None
+
+
+def department_names(inst: Institution) -> list[str]:
+    """The names of the institution's active departments, in code order."""
+    return list(db.session.scalars(select(Department.name).where(
+        Department.institution_id == inst.id, Department.active.is_(True))
+        .order_by(Department.code)))
+
+
 def department_of(inst: Institution, physician_id: int) -> Department | None:
     return db.session.scalars(select(Department).join(
         PhysicianDepartment, PhysicianDepartment.department_id == Department.id).where(
@@ -280,10 +290,15 @@ def assign_department(actor: Account, inst: Institution, physician_id: object,
         raise ApiError(422, fields={"department_id": ["本机构没有该科室"]})
     if not dept.active:
         raise ApiError(422, fields={"department_id": ["该科室已停用"]})
-    if link is None:
-        db.session.add(PhysicianDepartment(physician_id=physician.id, institution_id=inst.id,
-                                           department_id=dept.id))
-    else:
-        link.department_id = dept.id
+    put_in_department(physician.id, inst.id, dept.id)
     db.session.flush()
     return dept
+
+
+def put_in_department(physician_id: int, institution_id: int, department_id: int) -> None:
+    link = db.session.get(PhysicianDepartment, (physician_id, institution_id))
+    if link is None:
+        db.session.add(PhysicianDepartment(physician_id=physician_id, institution_id=institution_id,
+                                           department_id=department_id))
+    else:
+        link.department_id = department_id

@@ -48,6 +48,13 @@ PHYSICIAN = [
 ]
 
 
+# The nurse's own businesses (issue 13): before activation only registration and activation.
+NURSE_BEFORE_ACTIVATION = [MenuItem("护士账户激活", "nurse.activate"),
+                           MenuItem("护士执业注册", "nurse.registration")]
+NURSE = [MenuItem("护士执业注册", "nurse.registration"), MenuItem("护士变更注册", "nurse.change"),
+         MenuItem("护士延续注册", "nurse.renewal")]
+
+
 def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     """Menu groups for the account: (group title, items)."""
     if account.kind == "physician":
@@ -70,8 +77,10 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         if account.kind == "administration" and account.has_role("bureau_clerk", "bureau_head"):
             items += [MenuItem("数据导入", "imports.index"), MenuItem("导入核对", "imports.reconcile_list")]
         groups.append(("医疗机构管理", items))
+        if account.kind == "administration" and account.has_role("bureau_clerk"):
+            groups.append(("医师管理", [MenuItem("定期考核信息导入", "physician_assessments.index")]))
     if account.kind == "nurse":
-        groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
+        groups.append(("业务申请", NURSE if account.activated_at else NURSE_BEFORE_ACTIVATION))
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own"),
                                  MenuItem("申请信息查询", "institutions.own_applications")]))

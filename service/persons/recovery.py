@@ -1,5 +1,6 @@
-"""Password recovery (seed 003 ch.4 "找回您的登录账户"): by a code sent to the verified phone or
-e-mail, or by personal data (name, resident ID, qualification certificate number).
+"""Password recovery (seed 003 ch.4 "找回您的登录账户"), for physicians and nurses: by a code sent
+to the verified phone or e-mail, or by personal data (name, resident ID and the number of her
+qualification: 医师资格证书编码 / 护士执业资格考试合格证明编号).
 
 Nothing here tells whether an address or a person has an account: an unknown address gets the
 same answer as a known one (a code is stored that nobody receives) and every wrong detail of
@@ -14,7 +15,7 @@ from service.access import codes, throttle
 from service.access.accounts import new_password_problem, store_password, verified_contact
 from service.access.models import Account
 from service.core.extensions import db
-from service.physicians.models import Physician
+from service.persons.accounts import kinds
 from service.registry.validation import certificate_matches, normalise_id
 
 PURPOSE = "recover"
@@ -65,24 +66,35 @@ def check_code(channel: str, address: str | None, code: str | None) -> Account:
     return account
 
 
+def _matching_account(name: str, id_number: str, certificate_number: str) -> Account | None:
+    """The enabled person's account whose record matches all three details, of any kind."""
+    for spec in kinds():
+        person = db.session.scalars(select(spec.model).where(
+            spec.model.id_number == id_number)).first()
+        if person is None or person.qualification is None or person.qualification.name != name:
+            continue
+        if not certificate_matches(certificate_number, spec.qualification_number(person)):
+            continue
+        account = db.session.scalars(select(Account).where(
+            getattr(Account, spec.column) == person.id, Account.is_enabled.is_(True))
+            .order_by(Account.id)).first()
+        if account is not None:
+            return account
+    return None
+
+
 def check_personal(name: str | None, id_number: str | None,
                    certificate_number: str | None) -> Account:
-    """The physician account matching all three personal details; five wrong tries for one ID
-    number lock this way of recovery for it."""
+    """The physician or nurse account matching all three personal details; five wrong tries
+    for one ID number lock this way of recovery for it."""
     id_number = normalise_id(id_number or "")
     if not (name or "").strip() or not id_number or not (certificate_number or "").strip():
-        raise RecoveryError("请完整填写姓名、身份证号和医师资格证书编码", "_form")
+        raise RecoveryError("请完整填写姓名、身份证号和资格证书编号", "_form")
     until = throttle.locked_until(PERSONAL, id_number)
     if until is not None:
         raise RecoveryError(f"错误次数过多，请 {throttle.minutes_left(until)} 分钟后再试",
                             "_form", 429, "recovery_locked")
-    physician = db.session.scalars(select(Physician).where(Physician.id_number == id_number)).first()
-    account = None
-    if physician is not None and physician.qualification.name == name.strip() and \
-            certificate_matches(certificate_number, physician.qualification.certificate_number):
-        account = db.session.scalars(select(Account).where(
-            Account.physician_id == physician.id, Account.is_enabled.is_(True))
-            .order_by(Account.id)).first()
+    account = _matching_account(name.strip(), id_number, certificate_number)
     if account is None:
         failure = throttle.fail(PERSONAL, id_number)
         db.session.commit()
