@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from service.access.targets import notify
 from service.core.extensions import db
-from service.core.times import add_months, add_years
+from service.core.times import SHANGHAI, add_months, add_years
 from service.engine.plugins import ActionContext, action, prefill
 from service.institutions import licences
 from service.institutions.face import staff_of
@@ -30,9 +30,10 @@ def verification_pass(ctx: ActionContext) -> str:
     ticked, the licence renewed as I8 renews it."""
     inst = _institution(ctx)
     years = period_years(inst, after_deferral=_was_deferred(ctx))
-    base = inst.verification_due or ctx.at.date()
+    today = ctx.at.astimezone(SHANGHAI).date()  # the Beijing date of the decision
+    base = inst.verification_due or today
     if _was_deferred(ctx):
-        base = ctx.at.date()
+        base = today
     next_due = add_years(base, years)
     db.session.add(VerificationRecord(
         institution_id=inst.id, case_id=ctx.case.id, result="passed", decided_at=ctx.at,
