@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(settings.flask_config())
     app.config.update(
         DEMO_DATA=settings.demo_data,
+        EMBEDDED=settings.embedded,
         STORAGE_DIR=str(settings.storage_dir),
         NOTIFY_GATEWAY=settings.notify_gateway,
         TOKEN_TTL_HOURS=settings.token_ttl_hours,
@@ -72,7 +73,17 @@ def _register_packages(app: Flask) -> None:
     """The composition root: the shell, then each domain package (which fills the engine's
     plug-in table and attaches its routes), then the generic case doors and the REST API,
     whose blueprints domains may have added routes to."""
-    from service import api, casework, institutions, nurses, physicians, supervision, web
+    from service import (
+        api,
+        audit,
+        casework,
+        institutions,
+        integration,
+        nurses,
+        physicians,
+        supervision,
+        web,
+    )
     from service.engine import visibility  # noqa: F401  (the case access rule)
     from service.jobs import notifications, periodic  # noqa: F401  (actors, after-commit hook)
 
@@ -80,4 +91,6 @@ def _register_packages(app: Flask) -> None:
     for domain in (institutions, physicians, nurses, supervision):
         domain.register(app)
     casework.register(app)
+    audit.register(app)
+    integration.register(app)
     api.register(app)

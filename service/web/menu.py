@@ -68,6 +68,10 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             items.insert(0, MenuItem("窗口受理", "institutions.counter"))
         groups.append(("医疗机构管理", items))
+    if account.has_role("auditor"):
+        groups.append(("审计", [MenuItem("审计工作台", "audit.index"),
+                              MenuItem("哈希链校验", "audit.chain_runs"),
+                              MenuItem("访问日志", "audit.access_log")]))
     if account.kind == "nurse":
         groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
     if account.kind == "institution":
