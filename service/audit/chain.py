@@ -23,6 +23,7 @@ from service.core.extensions import db
 from service.core.times import utcnow
 from service.engine import events
 from service.engine.models import Case, CaseEvent
+from service.jobs import broker
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -107,7 +108,7 @@ def execute(run_id: int) -> None:
     db.session.commit()
 
 
-@dramatiq.actor(queue_name="audit", max_retries=0, time_limit=6 * 3600 * 1000)
+@dramatiq.actor(broker=broker, queue_name="audit", max_retries=0, time_limit=6 * 3600 * 1000)
 def verify_chains(run_id: int) -> None:
     execute(run_id)
 

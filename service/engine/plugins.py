@@ -253,7 +253,8 @@ _CORRELATIONS: dict[str, Callable] = {}
 
 def step_listener(fn: Callable) -> Callable:
     """Register what runs after a step's rows are written, in its transaction:
-    (case, event type, the step's row values) -> None (outbound webhooks)."""
+    (case, event type, the step's row values, whether the step ended the case) -> None
+    (outbound webhooks)."""
     _STEP_LISTENERS.append(fn)
     return fn
 

@@ -77,10 +77,11 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
                                data=data)
     step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"],
                        chain_seal=events.seal(step.case, step.event["seq"], step.event["hash"]))
+    ended = step.case.status == "open" and step.values["status"] != "open"
     with conflicts():
         ids = store.write(step)
     for listener in plugins.step_listeners():
-        listener(step.case, type_, step.values)
+        listener(step.case, type_, step.values, ended)
     # what the caller answers with, without reading it back (unknown when items stayed open)
     step.case.open_items = None if step.kept else [
         dict(item, id=item_id) for item, item_id in zip(step.new_items, ids, strict=True)]

@@ -21,7 +21,7 @@ QUIET_COLUMNS = {"version", "updated_at"}
 
 
 @plugins.step_listener
-def case_step(case, type_: str, values: dict) -> None:
+def case_step(case, type_: str, values: dict, ended: bool) -> None:
     subject = {"institution_id": case.subject_institution_id,
                "physician_id": case.subject_physician_id}
     base = {"case_id": case.id, "process": case.process_id, "subject": subject,
@@ -30,7 +30,7 @@ def case_step(case, type_: str, values: dict) -> None:
     if type_ == "started":
         webhooks.emit(session, "case.started", {**base, "status": values["status"]},
                       case.division_code)
-    if values["status"] != "open" and case.status == "open":  # this step ended the case
+    if ended:
         webhooks.emit(session, "case.completed", {
             **base, "status": values["status"], "outcome": values["outcome"],
             "completed_at": values["completed_at"]}, case.division_code)

@@ -6,12 +6,12 @@ import logging
 import dramatiq
 
 from service.integration import webhooks
-from service.jobs import periodic
+from service.jobs import broker, periodic
 
 log = logging.getLogger(__name__)
 
 
-@dramatiq.actor(queue_name="webhooks", max_retries=0)
+@dramatiq.actor(broker=broker, queue_name="webhooks", max_retries=0)
 def deliver_webhook(delivery_id: int) -> None:
     """One attempt; a failed one is scheduled again after its backoff (kept in the row too,
     so a lost message is found by the sweep)."""
@@ -21,7 +21,7 @@ def deliver_webhook(delivery_id: int) -> None:
 
 
 @periodic.every_minute
-@dramatiq.actor(queue_name="webhooks", max_retries=0)
+@dramatiq.actor(broker=broker, queue_name="webhooks", max_retries=0)
 def sweep_webhooks() -> None:
     """Enqueue due deliveries again (the clock runs this every minute)."""
     ids = webhooks.due_ids()

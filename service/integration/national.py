@@ -24,6 +24,7 @@ from service.core.extensions import db
 from service.engine import plugins, runtime
 from service.engine.models import Case
 from service.institutions.face import Institution
+from service.jobs import broker
 from service.physicians.models import Physician
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop("national_acks", None)
 
 
-@dramatiq.actor(queue_name="webhooks", max_retries=3, min_backoff=1000)
+@dramatiq.actor(broker=broker, queue_name="webhooks", max_retries=3, min_backoff=1000)
 def simulate_ack(number: str) -> None:
     """The simulated national registry acknowledges registration ``number``."""
     actor = db.session.scalar(select(Account).where(Account.username == SIMULATOR_ACCOUNT))
