@@ -21,6 +21,8 @@ def _settings(app: Flask) -> None:
     simulator = env.get("NATIONAL_REGISTRY_SIMULATOR")
     app.config.setdefault("NATIONAL_REGISTRY_SIMULATOR", simulator.strip().lower() in (
         "1", "true", "yes", "on") if simulator else embedded and not app.config.get("TESTING"))
+    app.config.setdefault("NATIONAL_REGISTRY_SIMULATOR_DELAY_MS",
+                          int(env.get("NATIONAL_REGISTRY_SIMULATOR_DELAY_MS") or 1500))
 
 
 def register(app: Flask) -> None:

@@ -30,7 +30,6 @@ from service.physicians.models import Physician
 log = logging.getLogger(__name__)
 MESSAGE = "national_ack"
 SIMULATOR_ACCOUNT = "national.registry"
-SIMULATOR_DELAY_MS = 1500
 
 
 @plugins.correlation("registration_number")
@@ -54,7 +53,8 @@ def expect_ack(session: Session, number: str) -> None:
 def _ack_after_commit(session: Session) -> None:
     for number in session.info.pop("national_acks", []):
         try:
-            simulate_ack.send_with_options(args=(number,), delay=SIMULATOR_DELAY_MS)
+            simulate_ack.send_with_options(
+                args=(number,), delay=current_app.config["NATIONAL_REGISTRY_SIMULATOR_DELAY_MS"])
         except Exception as exc:  # the simulator is a convenience: never fail the write
             log.warning("national registry simulator not enqueued (%s)", type(exc).__name__)
 
