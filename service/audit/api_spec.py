@@ -9,7 +9,7 @@ RUN = {"type": "object", "properties": {
     "id": {"type": "integer"}, "status": {"type": "string",
                                           "enum": ["queued", "running", "succeeded", "failed"]},
     "progress": {"type": "number"}, "total": {"type": "integer"}, "cases": {"type": "integer"},
-    "events": {"type": "integer"}, "broken": {"type": "array", "items": {"type": "object", "properties": {
+    "events": {"type": "integer"}, "broken_total": {"type": "integer"}, "broken": {"type": "array", "items": {"type": "object", "properties": {
         "case_id": {"type": "integer"}, "seq": {"type": "integer", "nullable": True},
         "reason": {"type": "string"}}}}}}
 RANGE = [{"name": n, "in": "query", "schema": s} for n, s in (

@@ -27,6 +27,7 @@ from service.jobs import broker
 
 log = logging.getLogger(__name__)
 BATCH = 200
+BROKEN_LISTED = 1000  # problems listed in full; the rest are counted
 _SEQ = re.compile(r"第 (\d+) 条")
 
 
@@ -71,7 +72,7 @@ def execute(run_id: int) -> None:
         return
     actor = db.session.get(Account, run.account_id)
     stmt = _range(run, actor)
-    run.status, run.cases, run.events, run.broken = "running", 0, 0, []
+    run.status, run.cases, run.events, run.broken, run.broken_total = "running", 0, 0, [], 0
     run.total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     db.session.commit()
     after, broken = 0, []
@@ -85,16 +86,19 @@ def execute(run_id: int) -> None:
             for event in db.session.scalars(select(CaseEvent).where(CaseEvent.case_id.in_(ids))
                                             .order_by(CaseEvent.case_id, CaseEvent.seq)):
                 history[event.case_id].append(event)
-            counted = 0
+            counted, listed = 0, len(broken)
             for case in cases:
                 for problem in events.verify_chain(case, history[case.id]):
-                    found = _SEQ.search(problem)
-                    broken.append({"case_id": case.id, "seq": int(found.group(1)) if found else None,
-                                   "reason": problem})
+                    run.broken_total += 1
+                    if len(broken) < BROKEN_LISTED:
+                        found = _SEQ.search(problem)
+                        broken.append({"case_id": case.id, "reason": problem,
+                                       "seq": int(found.group(1)) if found else None})
                 counted += len(history[case.id])
             run.cases += len(ids)
             run.events += counted
-            run.broken = list(broken)
+            if len(broken) != listed:
+                run.broken = list(broken)
             db.session.commit()
             db.session.expunge_all()
             run = db.session.get(ChainRun, run_id)
@@ -119,7 +123,7 @@ def as_dict(run: ChainRun) -> dict:
             "since": run.since.isoformat() if run.since else None,
             "until": run.until.isoformat() if run.until else None,
             "total": run.total, "cases": run.cases, "events": run.events,
-            "broken": run.broken or [], "error": run.error,
+            "broken": run.broken or [], "broken_total": run.broken_total, "error": run.error,
             "created_at": run.created_at.isoformat(),
             "finished_at": run.finished_at.isoformat() if run.finished_at else None}
 

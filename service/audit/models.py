@@ -51,7 +51,9 @@ class ChainRun(db.Model):
     total: Mapped[int] = mapped_column(default=0)
     cases: Mapped[int] = mapped_column(default=0)
     events: Mapped[int] = mapped_column(default=0)
+    # the first BROKEN_LISTED problems; ``broken_total`` counts them all
     broken: Mapped[list] = mapped_column(db.JSON, default=list)
+    broken_total: Mapped[int] = mapped_column(default=0)
     error: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

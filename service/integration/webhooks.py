@@ -15,6 +15,7 @@ import json
 import logging
 import secrets
 import socket
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -171,10 +172,22 @@ def backoff(attempts: int) -> float:
     return min(base * 2 ** (attempts - 1), MAX_BACKOFF.total_seconds())
 
 
+_http = threading.local()
+
+
+def _session() -> requests.Session:
+    """One HTTP session per worker thread: connections to a receiver are kept alive."""
+    session = getattr(_http, "session", None)
+    if session is None:
+        session = _http.session = requests.Session()
+        session.trust_env = False  # no proxy from the environment between us and receivers
+    return session
+
+
 def _post(sub: WebhookSubscription, delivery: WebhookDelivery) -> int:
     body = delivery.body.encode()
     timestamp = str(int(time.time()))
-    response = requests.post(sub.url, data=body, timeout=TIMEOUT, allow_redirects=False, headers={
+    response = _session().post(sub.url, data=body, timeout=TIMEOUT, allow_redirects=False, headers={
         "Content-Type": "application/json", "User-Agent": USER_AGENT,
         "X-Yizheng-Event": delivery.event, "X-Yizheng-Delivery": str(delivery.id),
         "X-Yizheng-Timestamp": timestamp,

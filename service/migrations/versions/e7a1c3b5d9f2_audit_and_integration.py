@@ -50,6 +50,7 @@ def upgrade():
     sa.Column('cases', sa.Integer(), nullable=False),
     sa.Column('events', sa.Integer(), nullable=False),
     sa.Column('broken', sa.JSON(), nullable=False),
+    sa.Column('broken_total', sa.Integer(), nullable=False),
     sa.Column('error', sa.String(length=200), nullable=True),
     sa.Column('created_at', service.core.extensions.UTCDateTime(timezone=True), nullable=False),
     sa.Column('finished_at', service.core.extensions.UTCDateTime(timezone=True), nullable=True),
