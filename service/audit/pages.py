@@ -56,32 +56,35 @@ def index():
                            statuses=search.STATUSES, args=request.args)
 
 
+def _with_reason(case_id: int, raw: str | None, act) -> Response:
+    """An auditor's act on a case that needs a reason: back to the audit page when none."""
+    _auditor()
+    case = audited_case(case_id)
+    reason, error = reason_of(raw)
+    if error:
+        flash(error, "error")
+        return redirect(url_for("cases.audit", case_id=case.id))
+    return act(case, reason)
+
+
+def _reveal(case, reason: str):
+    access_log.record(current_user, "reveal", "case", case.id, "事件数据（未遮蔽）", reason)
+    db.session.commit()
+    return render_audit(audited_case(case.id), revealed=reason)
+
+
 @bp.post("/cases/<int:case_id>/reveal")
 @login_required
 def reveal(case_id: int):
     """The event data in full, for an auditor who recorded why."""
-    _auditor()
-    case = audited_case(case_id)
-    reason, error = reason_of(request.form.get("reason"))
-    if error:
-        flash(error, "error")
-        return redirect(url_for("cases.audit", case_id=case.id))
-    access_log.record(current_user, "reveal", "case", case.id, "事件数据（未遮蔽）", reason)
-    db.session.commit()
-    return render_audit(audited_case(case_id), revealed=reason)
+    return _with_reason(case_id, request.form.get("reason"), _reveal)
 
 
 @bp.get("/cases/<int:case_id>/bundle", endpoint="bundle")
 @login_required
 def bundle_download(case_id: int):
-    _auditor()
-    case = audited_case(case_id)
-    reason, error = reason_of(request.args.get("reason"))
-    if error:
-        flash(error, "error")
-        return redirect(url_for("cases.audit", case_id=case.id))
-    return bundle_response(case, current_user, reason)
-
+    return _with_reason(case_id, request.args.get("reason"),
+                        lambda case, reason: bundle_response(case, current_user, reason))
 
 
 def bundle_response(case, actor: Account, reason: str) -> Response:
