@@ -4,6 +4,8 @@ registration number, with idempotency keys; unknown correlations are 404; the me
 case event; the embedded default's simulator acknowledges by itself."""
 from __future__ import annotations
 
+import json
+
 import dramatiq
 import pytest
 from national_flow import acknowledge, national_registry, registration_number
@@ -94,7 +96,16 @@ def test_a_client_outside_the_jurisdiction_cannot_acknowledge(api):
     acknowledge(outsider, registration_number(admin.client, case["id"]), status=404)
 
 
-def test_a_physician_registration_waits_for_the_acknowledgement_too(api, demo, database):
+def test_a_physician_registration_waits_for_the_acknowledgement_too(app, api, demo, database):
+    from service.integration.models import WebhookDelivery
+
+    app.config["WEBHOOK_ALLOW_LOOPBACK"] = True
+    try:
+        subscribed = api("admin").post("/api/v1/webhooks", json={
+            "url": "http://127.0.0.1:9/hook", "events": ["physician.registered"]})
+    finally:
+        app.config["WEBHOOK_ALLOW_LOOPBACK"] = bool(app.config["EMBEDDED"])
+    assert subscribed.status_code == 201
     flow = PhysicianCase(api("doctor.new"), api("inst.chaoyang1"), api("bj.chaoyang.wjw"),
                          "physician_registration")
     flow.start(demo.institution["inst.chaoyang1"])
@@ -105,6 +116,9 @@ def test_a_physician_registration_waits_for_the_acknowledgement_too(api, demo, d
     assert case["status"] == "open" and case["open_work_items"] == []
     number = registration_number(api("admin").client, case["id"])
     assert number  # the lifelong 执业证书编码 correlates
+    delivery, = database.scalars(select(WebhookDelivery).where(
+        WebhookDelivery.event == "physician.registered"))
+    assert json.loads(delivery.body)["data"]["certificate_number"] == number
     answer = acknowledge(national_registry(api("admin").client), number)
     assert answer["status"] == "completed" and answer["outcome"] == "approved"
     assert flow.replay()["ok"] is True

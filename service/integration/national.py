@@ -11,6 +11,7 @@ as the API client ``national.registry``.
 from __future__ import annotations
 
 import logging
+import secrets
 import uuid
 
 import dramatiq
@@ -19,6 +20,7 @@ from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session
 
 from service.access.models import Account
+from service.access.passwords import hash_password
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine import plugins, runtime
@@ -30,6 +32,7 @@ from service.physicians.models import Physician
 log = logging.getLogger(__name__)
 MESSAGE = "national_ack"
 SIMULATOR_ACCOUNT = "national.registry"
+SIMULATOR_NAME = "全国医疗机构与医师注册系统（模拟）"
 
 
 @plugins.correlation("registration_number")
@@ -64,13 +67,23 @@ def _forget_after_rollback(session: Session) -> None:
     session.info.pop("national_acks", None)
 
 
+def simulator_account() -> Account:
+    """The account the simulator acts as (demo data creates it; an instance whose demo data
+    predates the simulator gets it on first use, committed with the acknowledgement)."""
+    actor = db.session.scalar(select(Account).where(Account.username == SIMULATOR_ACCOUNT))
+    if actor is None:
+        actor = Account(username=SIMULATOR_ACCOUNT, display_name=SIMULATOR_NAME, kind="staff",
+                        roles=["api_client"],
+                        password_hash=hash_password(secrets.token_urlsafe(32)))
+        db.session.add(actor)
+        db.session.flush()
+    return actor
+
+
 @dramatiq.actor(broker=broker, queue_name="webhooks", max_retries=3, min_backoff=1000)
 def simulate_ack(number: str) -> None:
     """The simulated national registry acknowledges registration ``number``."""
-    actor = db.session.scalar(select(Account).where(Account.username == SIMULATOR_ACCOUNT))
-    if actor is None:
-        log.warning("national registry simulator: no account %s", SIMULATOR_ACCOUNT)
-        return
+    actor = simulator_account()
     waiting = runtime.correlated_cases(MESSAGE, {"registration_number": number},
                                        Case.id.is_not(None))
     for case in waiting:
