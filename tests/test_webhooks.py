@@ -158,3 +158,20 @@ def test_a_generated_secret_is_shown_once(hooks, api):
     assert response.status_code == 201 and len(response.get_json()["secret"]) >= 32
     listed = api("admin").get("/api/v1/webhooks").get_json()["items"]
     assert all("secret" not in s for s in listed)
+
+
+def test_a_change_of_a_registered_institution_is_reported_with_what_changed(hooks, api, database, demo):
+    import json
+
+    from service.institutions.face import Institution
+    from service.registry.versioning import change_context
+
+    _subscribe(api, "http://127.0.0.1:9/hook", ["institution.changed", "institution.registered"])
+    with database.session() as s, change_context(None, "数据维护"):
+        inst = s.get(Institution, demo.institution["inst.chaoyang1"])
+        inst.phone = "010-65550000"
+        s.commit()
+    changed, = _deliveries(database, "institution.changed")
+    data = json.loads(changed.body)["data"]
+    assert data["institution_id"] == demo.institution["inst.chaoyang1"] and "phone" in data["changed"]
+    assert _deliveries(database, "institution.registered") == []
