@@ -139,11 +139,14 @@ def test_the_audit_bundle_holds_events_definition_documents_and_replay(api, data
     assert _log(database, action="bundle")[0].reason == "年度例行审计"
 
 
-def _work() -> None:
-    """One worker until the chain runs queued so far are done; the test reads the database
-    only afterwards (the worker shares its connection)."""
+def _work(app) -> None:
+    """One worker, in this app, until the chain runs queued so far are done; the test reads
+    the database only afterwards (the worker shares its connection)."""
+    from service import jobs
     from service.jobs import broker
 
+    bound = jobs.app_context.app
+    jobs.bind(app)
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
     worker.start()
     try:
@@ -151,6 +154,7 @@ def _work() -> None:
         worker.join()
     finally:
         worker.stop()
+        jobs.bind(bound)
 
 
 def test_a_districts_whole_chain_is_verified_in_the_background_and_a_forgery_shows(api, database):
@@ -164,7 +168,7 @@ def test_a_districts_whole_chain_is_verified_in_the_background_and_a_forgery_sho
     started = auditor.post("/api/v1/audit/chain", json={"division_code": "110105"})
     assert started.status_code == 202 and started.get_json()["status"] == "queued"
     run_id = started.get_json()["id"]
-    _work()
+    _work(database.app)
     result = auditor.get("/api/v1/audit/chain?division_code=110105").get_json()
     assert result["id"] == run_id and result["status"] == "succeeded" and result["progress"] == 1.0
     assert result["cases"] >= 1 and result["events"] >= 2 and result["broken"] == []
@@ -175,12 +179,12 @@ def test_a_districts_whole_chain_is_verified_in_the_background_and_a_forgery_sho
                   .values(task="forged"))
         s.commit()
     again = auditor.post("/api/v1/audit/chain", json={"division_code": "110105"}).get_json()
-    _work()
+    _work(database.app)
     broken = auditor.get(f"/api/v1/audit/chain/{again['id']}").get_json()["broken"]
     assert {"case_id": case["id"], "seq": 2} in [{k: b[k] for k in ("case_id", "seq")} for b in broken]
     # another district's range does not include the case
     other = auditor.post("/api/v1/audit/chain", json={"division_code": "500105"}).get_json()
-    _work()
+    _work(database.app)
     assert auditor.get(f"/api/v1/audit/chain/{other['id']}").get_json()["broken"] == []
 
 
@@ -226,5 +230,5 @@ def test_the_chain_page_shows_progress_and_the_result(client, api, database):
     assert started.status_code == 302
     run_url = started.headers["Location"]
     assert "排队中" in auditor.get(run_url).get_data(as_text=True)  # no worker yet
-    _work()
+    _work(database.app)
     assert "哈希链完整" in auditor.get(run_url).get_data(as_text=True)

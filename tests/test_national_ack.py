@@ -126,9 +126,15 @@ def test_a_physician_registration_waits_for_the_acknowledgement_too(app, api, de
 
 @pytest.fixture
 def simulator(app):
-    app.config["NATIONAL_REGISTRY_SIMULATOR"] = True
+    """The simulator on, and workers running in this app (another test may have bound its own)."""
+    from service import jobs
+
+    bound = jobs.app_context.app
+    jobs.bind(app)
+    app.config.update(NATIONAL_REGISTRY_SIMULATOR=True, NATIONAL_REGISTRY_SIMULATOR_DELAY_MS=100)
     yield
-    app.config["NATIONAL_REGISTRY_SIMULATOR"] = False
+    app.config.update(NATIONAL_REGISTRY_SIMULATOR=False, NATIONAL_REGISTRY_SIMULATOR_DELAY_MS=1500)
+    jobs.bind(bound)
 
 
 def test_the_embedded_simulator_acknowledges_a_registration(simulator, api, database):

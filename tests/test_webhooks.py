@@ -14,16 +14,21 @@ SECRET = "s3cret-for-the-test-receiver-0001"
 @pytest.fixture
 def hooks(app):
     """Loopback receivers allowed (as in the embedded default) and a short backoff; the
-    in-memory queues emptied of what earlier (rolled back) tests left."""
+    in-memory queues emptied of what earlier (rolled back) tests left; workers run in this
+    app (other tests may have created and bound another one)."""
+    from service import jobs
     from service.jobs import broker
 
     broker.flush_all()
+    bound = jobs.app_context.app
+    jobs.bind(app)
     saved = {k: app.config[k] for k in ("WEBHOOK_ALLOW_LOOPBACK", "WEBHOOK_RETRY_SECONDS",
                                         "WEBHOOK_MAX_ATTEMPTS")}
     app.config.update(WEBHOOK_ALLOW_LOOPBACK=True, WEBHOOK_RETRY_SECONDS=0.2, WEBHOOK_MAX_ATTEMPTS=3)
     yield app
     app.config.update(saved)
     broker.flush_all()  # nothing left for later tests' workers
+    jobs.bind(bound)
 
 
 def _subscribe(api, url: str, events: list[str], **extra) -> dict:
