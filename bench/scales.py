@@ -34,6 +34,8 @@ class Scale:
     pgbench_scale: int
     scale_seconds: float  # two web processes and two timer workers
     timer_cases: int
+    webhook_cases: int = 100  # cases started one by one for the webhook latency
+    webhook_burst: int = 500  # events written at once for deliveries per second
 
 
 SCALES: dict[str, Scale] = {

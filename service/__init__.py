@@ -20,6 +20,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(settings.flask_config())
     app.config.update(
         DEMO_DATA=settings.demo_data,
+        EMBEDDED=settings.embedded,
         STORAGE_DIR=str(settings.storage_dir),
         NOTIFY_GATEWAY=settings.notify_gateway,
         TOKEN_TTL_HOURS=settings.token_ttl_hours,
@@ -74,10 +75,12 @@ def _register_packages(app: Flask) -> None:
     whose blueprints domains may have added routes to."""
     from service import (
         api,
+        audit,
         casework,
         helpdesk,
         imports,
         institutions,
+        integration,
         nurses,
         physicians,
         supervision,
@@ -91,4 +94,6 @@ def _register_packages(app: Flask) -> None:
         domain.register(app)
     imports.register(app)  # after the domains, which registered their row kinds
     casework.register(app)
+    audit.register(app)
+    integration.register(app)
     api.register(app)

@@ -10,6 +10,7 @@ from service.access.passwords import hash_password
 from service.core.extensions import db
 from service.core.times import utcnow
 from service.institutions import demo as institution_demo
+from service.integration import demo as integration_demo
 from service.nurses import demo as nurse_demo
 from service.physicians import demo as physician_demo
 from service.registry.reference import Administration
@@ -68,6 +69,7 @@ def _load() -> dict[str, int]:
         if row["username"] == "inst.jiangbei1":
             db.session.flush()
             accounts += supervision_demo.load(account.institution, account, password_hash)
+    accounts += integration_demo.load()
     return {
         "institution": len(institutions), "qualification": len(physicians.qualifications),
         "physician": len(physicians.physicians), "nurse": len(nurses), "account": accounts,

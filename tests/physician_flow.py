@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from national_flow import acknowledged
 from sqlalchemy import func, select
 from verification_flow import complete, open_item
 
@@ -86,8 +87,11 @@ class PhysicianCase:
     def decide(self, decision: str = "approve", comment: str = "", status: int = 200,
                **extra) -> dict:
         item = self.approval_item()
-        return complete(self.authority, item["id"],
+        case = complete(self.authority, item["id"],
                         {"decision": decision, "comment": comment, **extra}, status)
+        if self.process == "physician_registration" and decision == "approve" and status == 200:
+            return acknowledged(self.authority, case)
+        return case
 
     def case(self) -> dict:
         return self.authority.get(f"/api/v1/cases/{self.case_id}").get_json()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 
+from national_flow import acknowledged
 from stdnum.cn import uscc as uscc_number
 from verification_flow import ApiClient, complete, open_item, upload
 
@@ -74,7 +75,8 @@ class Registration:
     def approve(self, decision: str = "approve", status: int = 200, api: ApiClient | None = None,
                 **extra) -> dict:
         api = api or self.approver
-        return complete(api, self.item(api)["id"], {"decision": decision, **extra}, status)
+        case = complete(api, self.item(api)["id"], {"decision": decision, **extra}, status)
+        return acknowledged(api, case) if decision == "approve" and status == 200 else case
 
     def through(self, **changes) -> dict:
         self.start()

@@ -8,7 +8,8 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import OperationalError
 
 from service.access import throttle
 from service.access.login_names import find_login_account
@@ -97,19 +98,38 @@ def issue_token(account: Account, name: str = "login", scopes: list[str] | None 
 @functools.cache
 def _token_query():
     # built once (every request runs it): token and account in one query
-    return (select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_epoch, Account)
+    return (select(ApiToken.id, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_epoch,
+                   ApiToken.name, ApiToken.scopes, ApiToken.last_used_at, Account)
             .join(Account, Account.id == ApiToken.account_id)
             .where(ApiToken.token_hash == bindparam("digest")))
 
 
-def account_for_token(token: str) -> Account | None:
-    """The account a live bearer token belongs to."""
+# a token's last use is written at most this often (a read request writes only then)
+LAST_USE_EVERY = timedelta(minutes=1)
+
+
+def account_for_token(token: str) -> tuple[Account, ApiToken | None] | tuple[None, None]:
+    """The account a live bearer token belongs to, with the token's id, name and scopes
+    (an ``ApiToken`` not attached to the session); its last use is noted."""
     row = db.session.execute(_token_query(), {"digest": ApiToken.digest(token)}).first()
     if row is None:
-        return None
-    revoked_at, expires_at, epoch, account = row
+        return None, None
+    token_id, revoked_at, expires_at, epoch, name, scopes, last_used, account = row
     if revoked_at or expires_at <= utcnow():
-        return None
+        return None, None
     if not account.is_enabled or epoch != account.session_epoch:
-        return None
-    return account
+        return None, None
+    now = utcnow()
+    if last_used is None or now - last_used >= LAST_USE_EVERY:
+        _note_use(token_id, now)
+    return account, ApiToken(id=token_id, name=name, scopes=list(scopes or []), last_used_at=now)
+
+
+def _note_use(token_id: int, now) -> None:
+    """Best effort, in a transaction of its own before the request's work: a read request on
+    SQLite that cannot take the write lock at once skips it (the next request writes it)."""
+    try:
+        db.session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()

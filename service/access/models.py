@@ -152,6 +152,7 @@ class ApiToken(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The account's session epoch when issued: a password change or reset ends the token too.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 

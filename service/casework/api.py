@@ -13,7 +13,7 @@ from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.params import query_id
-from service.engine import definitions, events, runtime
+from service.engine import definitions, events, plugins, runtime
 from service.engine.models import Case, CaseEvent, WorkItem
 from service.engine.plugins import get_prefill
 from service.engine.replay import replay
@@ -253,11 +253,17 @@ class MessageRequest(Schema):
 @authenticated
 @idempotent
 def message(name: str):
-    """An inbound callback correlated to a waiting case by ``correlation.case_id``."""
+    """An inbound callback correlated to the waiting case: by ``correlation.case_id`` or by a
+    key a domain registered (``registration_number``); 404 when no case in the caller's scope
+    waits for it."""
     body = json_body(MessageRequest())
-    case_id = body["correlation"].get("case_id")
-    if not isinstance(case_id, int):
-        raise ApiError(422, fields={"correlation.case_id": ["必填项"]})
-    found = runtime.deliver_message(caller(), require(caller(), Case, case_id), name[:64],
-                                    body["payload"])
+    actor, name = caller(), name[:64]
+    if plugins.is_domain_message(name):
+        raise ApiError(409, f"该业务当前不等待消息 {name}", code="not_waiting")
+    waiting = runtime.correlated_cases(name, body["correlation"], scope(actor, READ, Case))
+    if not waiting:
+        raise ApiError(404, f"未找到等待消息 {name} 的业务", code="unknown_correlation")
+    if len(waiting) > 1:
+        raise ApiError(409, "关联键对应多件业务，请改用 case_id", code="ambiguous_correlation")
+    found = runtime.deliver_message(actor, waiting[0], name, body["payload"])
     return jsonify(CASE.dump(found))

@@ -78,7 +78,9 @@ def case_paths(spec: APISpec, sec: list) -> None:
             op["requestBody"] = body
         spec.path(f"/api/v1/work-items/{{item_id}}/{action}", operations={"post": op})
     spec.path("/api/v1/messages/{name}", operations={"post": {
-        "summary": "Inbound callback: a BPMN message for the case in correlation.case_id",
+        "summary": "Inbound callback: a BPMN message for the waiting case named by correlation "
+                   "(case_id, or registration_number for national_ack); 404 when no case in "
+                   "the caller's scope waits for it",
         "security": sec, "parameters": [{"name": "name", "in": "path", "required": True,
                                          "schema": {"type": "string"}}, IDEMPOTENCY],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {

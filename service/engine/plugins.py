@@ -287,3 +287,32 @@ def known_checks() -> set[str]:
 
 def known_lanes() -> set[str]:
     return set(_LANES)
+
+
+_STEP_LISTENERS: list[Callable] = []
+_CORRELATIONS: dict[str, Callable] = {}
+
+
+def step_listener(fn: Callable) -> Callable:
+    """Register what runs after a step's rows are written, in its transaction:
+    (case, event type, the step's row values, whether the step ended the case) -> None
+    (outbound webhooks)."""
+    _STEP_LISTENERS.append(fn)
+    return fn
+
+
+def step_listeners() -> list[Callable]:
+    return list(_STEP_LISTENERS)
+
+
+correlation = _registrar(_CORRELATIONS)
+correlation.__doc__ = """Register how an inbound message's correlation key finds cases:
+(value) -> SQL condition on Case, e.g. ``registration_number`` -> the cases about that record."""
+
+
+def get_correlation(key: str) -> Callable | None:
+    return _CORRELATIONS.get(key)
+
+
+def known_correlations() -> set[str]:
+    return set(_CORRELATIONS)

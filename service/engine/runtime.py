@@ -77,8 +77,11 @@ def _finish(step: store.StepWrite, type_: str, *, actor_id: int | None, data: di
                                data=data)
     step.values.update(event_count=step.event["seq"], last_hash=step.event["hash"],
                        chain_seal=events.seal(step.case, step.event["seq"], step.event["hash"]))
+    ended = step.case.status == "open" and step.values["status"] != "open"
     with conflicts():
         ids = store.write(step)
+    for listener in plugins.step_listeners():
+        listener(step.case, type_, step.values, ended)
     # what the caller answers with, without reading it back (unknown when items stayed open)
     step.case.open_items = None if step.kept else [
         dict(item, id=item_id) for item, item_id in zip(step.new_items, ids, strict=True)]
@@ -408,6 +411,33 @@ def deliver_message(actor: Account, case: Case, name: str, payload: dict, *,
     _finish(step, "message_received", actor_id=actor.id,
             data={"name": name, "payload": payload, "actions": run.actions})
     return case
+
+
+def waiting_for(case: Case, name: str) -> bool:
+    """Whether an open case waits for the BPMN message ``name`` now."""
+    if case.status != "open":
+        return False
+    wf = _workflow(case, StepRun(case, None, utcnow()))
+    return any(e.event_type == "MessageEventDefinition" and e.name == name
+               for e in wf.waiting_events())
+
+
+def correlated_cases(name: str, correlation: dict, condition) -> list[Case]:
+    """The open cases within ``condition`` (the caller's read scope) that the correlation
+    names and that wait for ``name``: by ``case_id``, or by a key a domain registered."""
+    stmt = select(Case).where(Case.status == "open", condition)
+    if "case_id" in correlation:
+        if not isinstance(correlation["case_id"], int):
+            raise ApiError(422, fields={"correlation.case_id": ["须为整数"]})
+        stmt = stmt.where(Case.id == correlation["case_id"])
+    else:
+        keys = [k for k in correlation if plugins.get_correlation(k)]
+        if len(keys) != 1 or not isinstance(correlation[keys[0]], str):
+            known = "、".join(sorted({"case_id", *plugins.known_correlations()}))
+            raise ApiError(422, f"关联键须为以下之一：{known}",
+                           fields={"correlation": [f"须为以下之一：{known}"]})
+        stmt = stmt.where(plugins.get_correlation(keys[0])(correlation[keys[0]][:64]))
+    return [c for c in db.session.scalars(stmt.order_by(Case.id).limit(20)) if waiting_for(c, name)]
 
 
 def catch_message(wf: BpmnWorkflow, name: str, payload: dict) -> None:

@@ -68,7 +68,8 @@ def _account_username(inst: Institution) -> str:
 
 @action("register_institution")
 def register_institution(ctx: ActionContext) -> str:
-    """Approval: the record (kept as the original registration), licence and account."""
+    """Approval: the record (kept as the original registration) and its account; the
+    e-licence follows the national registry's acknowledgement (``release_licence``)."""
     case = ctx.case
     form = last_application(case)
     problems = application_problems(form, division_code=case.division_code)
@@ -87,7 +88,6 @@ def register_institution(ctx: ActionContext) -> str:
     db.session.flush()
     case.subject_institution_id = inst.id
     case.title = f"医疗机构执业登记：{inst.name}"
-    licences.issue(inst, at=ctx.at, case_id=case.id, reason="执业登记")
     try:
         issue_account(ctx.actor, username=_account_username(inst), display_name=inst.name,
                       phone=form["contact_phone"], email=None, roles=INSTITUTION_ACCOUNT_ROLES,
@@ -95,6 +95,14 @@ def register_institution(ctx: ActionContext) -> str:
     except AccountError as exc:
         raise ApiError(422, "机构账户无法开通：" + str(exc), fields=exc.fields) from None
     return "approved"
+
+
+@action("release_licence")
+def release_licence(ctx: ActionContext) -> int:
+    """After the national registry acknowledged the registration (``national_ack``): the
+    e-licence of the registered institution."""
+    inst = db.session.get(Institution, ctx.case.subject_institution_id)
+    return licences.issue(inst, at=ctx.at, case_id=ctx.case.id, reason="执业登记").id
 
 
 @prefill("registration_application")

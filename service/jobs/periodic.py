@@ -22,6 +22,7 @@ TIMER_INTERVAL = 60
 DAILY_HOUR = 8
 
 _DAILY: dict[str, Callable[[date], int]] = {}
+_MINUTELY: list[dramatiq.Actor] = []
 
 
 def daily(name: str) -> Callable:
@@ -30,6 +31,12 @@ def daily(name: str) -> Callable:
         _DAILY[name] = fn
         return fn
     return register
+
+
+def every_minute(actor: dramatiq.Actor) -> dramatiq.Actor:
+    """Register an actor (without arguments) the clock enqueues every minute."""
+    _MINUTELY.append(actor)
+    return actor
 
 
 def daily_jobs() -> dict[str, Callable[[date], int]]:
@@ -58,6 +65,8 @@ def run_clock(stop: threading.Event) -> None:
     while not stop.is_set():
         fire_due_timers.send()
         sweep_outbox.send()
+        for actor in _MINUTELY:
+            actor.send()
         now = datetime.now(SHANGHAI)
         if now.hour >= DAILY_HOUR and last_daily != now.date():
             send_reminders.send(now.date().isoformat())

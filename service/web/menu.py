@@ -79,6 +79,10 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("医疗机构管理", items))
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             groups.append(("医师管理", [MenuItem("定期考核信息导入", "physician_assessments.index")]))
+    if account.has_role("auditor"):
+        groups.append(("审计", [MenuItem("审计工作台", "audit.index"),
+                              MenuItem("哈希链校验", "audit.chain_runs"),
+                              MenuItem("访问日志", "audit.access_log")]))
     if account.kind == "nurse":
         groups.append(("业务申请", NURSE if account.activated_at else NURSE_BEFORE_ACTIVATION))
     if account.kind == "institution":

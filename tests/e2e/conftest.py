@@ -59,6 +59,9 @@ def live_server(tmp_path_factory, e2e_database_url: str) -> Iterator[str]:
         LOGIN_RATE_LIMIT="600/minute",  # every journey logs in from 127.0.0.1, several times a minute
         SIGNING_MODE="local",
         INSTANCE_DIR=str(tmp / "instance"), SESSION_COOKIE_SECURE="0", BROKER_URL="",
+        # the national registry acknowledges registrations at once, as the embedded default's
+        # simulator does (a little later there)
+        NATIONAL_REGISTRY_SIMULATOR="1", NATIONAL_REGISTRY_SIMULATOR_DELAY_MS="0",
         RATELIMIT_STORAGE_URI=os.environ.get("TEST_REDIS_URL") or "memory://",
     )
     subprocess.run([BIN / "flask", "--app", "service", "setup"], cwd=ROOT, env=env, check=True,

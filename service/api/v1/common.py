@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError
 
 from service.access.login import account_for_token
 from service.access.models import Account
+from service.api.v1 import scopes
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.params import query_id, query_int
@@ -15,6 +16,8 @@ from service.core.params import query_id, query_int
 MAX_JSON_BYTES = 256 * 1024
 # What an account holding an initial (SMS) password may still do over the API.
 PASSWORD_CHANGE_ENDPOINTS = {"api_v1.me", "api_v1.change_password"}
+# the name of the tokens API clients hold (login tokens are named "login")
+CLIENT_TOKEN = "client"
 
 
 def caller() -> Account:
@@ -30,13 +33,18 @@ def authenticated(view):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise ApiError(401, "缺少访问令牌（Authorization: Bearer <token>）")
-        account = account_for_token(token.strip())
+        account, record = account_for_token(token.strip())
         if account is None:
             raise ApiError(401, "访问令牌无效或已过期")
+        client = record.name == CLIENT_TOKEN
+        if not scopes.allowed(request.endpoint, record.scopes, client=client,
+                              auditor=account.has_role("auditor") and not client):
+            need = scopes.required(request.endpoint) or "（未声明）"
+            raise ApiError(403, f"该令牌无权调用此接口（需要权限范围 {need}）", code="insufficient_scope")
         if account.must_change_password and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS:
             raise ApiError(403, "请先修改初始密码（POST /api/v1/me/password）",
                            code="password_change_required")
-        g.actor = account
+        g.actor, g.token = account, record
         return view(*args, **kwargs)
 
     return wrapper
