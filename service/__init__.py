@@ -72,7 +72,7 @@ def _register_packages(app: Flask) -> None:
     """The composition root: the shell, then each domain package (which fills the engine's
     plug-in table and attaches its routes), then the generic case doors and the REST API,
     whose blueprints domains may have added routes to."""
-    from service import api, casework, institutions, nurses, physicians, supervision, web
+    from service import api, casework, designer, institutions, nurses, physicians, supervision, web
     from service.engine import visibility  # noqa: F401  (the case access rule)
     from service.jobs import notifications, periodic  # noqa: F401  (actors, after-commit hook)
 
@@ -80,4 +80,5 @@ def _register_packages(app: Flask) -> None:
     for domain in (institutions, physicians, nurses, supervision):
         domain.register(app)
     casework.register(app)
+    designer.register(app)
     api.register(app)
