@@ -308,7 +308,6 @@ function startEntries(element, catalog) {
 }
 
 function SpiffPropertiesProvider(propertiesPanel, yzCatalog) {
-  propertiesPanel.registerProvider(400, this);
   this.getGroups = function(element) {
     return function(groups) {
       var entries = [];
@@ -336,6 +335,7 @@ function SpiffPropertiesProvider(propertiesPanel, yzCatalog) {
       return groups;
     };
   };
+  propertiesPanel.registerProvider(400, this);
 }
 
 SpiffPropertiesProvider.$inject = [ 'propertiesPanel', 'yzCatalog' ];
