@@ -54,23 +54,28 @@ def open_case_ids(process_id: str, from_version: int) -> list[int]:
         Case.definition_id == source.id, Case.status == "open").order_by(Case.id).limit(BULK_LIMIT)))
 
 
+def migrate_one(actor, case_id: int, target, *, dry_run: bool) -> migration.Assessment:
+    """Assess (and unless ``dry_run`` move, in its own transaction) one case; a refusal or a
+    concurrent step leaves it where it is, with the reasons."""
+    case = _case(case_id)
+    if dry_run:
+        return migration.assess(case, target)
+    verdict = migration.Assessment(case.id, case.deployed.version, target.version)
+    try:
+        migration.migrate(actor, case, target)
+    except ApiError as exc:  # refused, or moved by a step meanwhile: say why, go on
+        db.session.rollback()
+        verdict.reasons = exc.fields.get("to_version") or [exc.message]
+    return verdict
+
+
 def migrate_all(actor, process_id: str, from_version: int, to_version: int, *,
                 dry_run: bool) -> BulkResult:
-    """Assess (and unless ``dry_run`` move) every open case of a version; each move is its own
-    transaction, so a refusal or a concurrent step on one case leaves the others moved."""
+    """Assess (and unless ``dry_run`` move) every open case of a version, each on its own."""
     target = versions.version(process_id, to_version)
     result = BulkResult(to_version, dry_run)
     for case_id in open_case_ids(process_id, from_version):
-        case = _case(case_id)
-        if dry_run:
-            result.rows.append(migration.assess(case, target))
-            continue
-        verdict = migration.Assessment(case.id, case.deployed.version, target.version)
-        try:
-            migration.migrate(actor, case, target)
-            result.moved += 1
-        except ApiError as exc:  # refused, or moved by a step meanwhile: say why, go on
-            db.session.rollback()
-            verdict.reasons = exc.fields.get("to_version") or [exc.message]
+        verdict = migrate_one(actor, case_id, target, dry_run=dry_run)
         result.rows.append(verdict)
+        result.moved += verdict.allowed and not dry_run
     return result

@@ -101,12 +101,17 @@ def edit(process_id: str):
     return render_template("designer/edit.html", definition=d, latest=rows[0].definition)
 
 
-def _source_from_json() -> sources.Source:
+def _source_from_json(process_id: str) -> sources.Source:
+    """The page's BPMN text and forms, for the process the page edits."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("bpmn"), str) \
             or not isinstance(body.get("forms", {}), dict):
         raise DefinitionError({"bpmn": ["请求须包含 bpmn（文本）与 forms（对象）"]})
-    return sources.from_text(body["bpmn"], body.get("forms", {}))
+    source = sources.from_text(body["bpmn"], body.get("forms", {}))
+    if source.process_id != process_id:
+        raise DefinitionError({"bpmn": [
+            f"流程标识已改为 {source.process_id}，请在原流程中保留标识 {process_id}"]})
+    return source
 
 
 def _report(exc: DefinitionError, status: int = 422):
@@ -116,10 +121,7 @@ def _report(exc: DefinitionError, status: int = 422):
 @bp.post("/<process_id>/validate")
 def validate(process_id: str):
     try:
-        source = _source_from_json()
-        if source.process_id != process_id:
-            raise DefinitionError({"bpmn": [f"流程标识已改为 {source.process_id}，请在原流程中保留标识 {process_id}"]})
-        versions.validate(source)
+        versions.validate(_source_from_json(process_id))
     except DefinitionError as exc:
         return _report(exc, 200)
     return jsonify({"ok": True, "report": {}, "problems": []})
@@ -128,10 +130,7 @@ def validate(process_id: str):
 @bp.post("/<process_id>/deploy")
 def deploy(process_id: str):
     try:
-        source = _source_from_json()
-        if source.process_id != process_id:
-            raise DefinitionError({"bpmn": [f"流程标识已改为 {source.process_id}，请在原流程中保留标识 {process_id}"]})
-        definition, created = versions.deploy(source, current_user)
+        definition, created = versions.deploy(_source_from_json(process_id), current_user)
     except DefinitionError as exc:
         return _report(exc)
     return jsonify({"ok": True, "version": definition.version, "created": created,

@@ -223,51 +223,40 @@ function ResultVariable(props) {
   });
 }
 
-function Parameters(props) {
-  var translate = useService('translate');
-  var debounce = useService('debounceInput');
-  var injector = useService('injector');
-  return h(TextAreaEntry, {
-    element: props.element, id: props.id, label: translate('参数（每行：名称 = 表达式）'),
-    debounce: debounce, rows: 3,
-    getValue: function() { return parametersText(props.element); },
-    setValue: function(value) { setParameters(injector, props.element, value); }
-  });
+// A plain textarea entry (no CodeMirror: nothing needs a CSP nonce).
+function textArea(label, rows, get, set) {
+  return function(props) {
+    var translate = useService('translate');
+    var debounce = useService('debounceInput');
+    var injector = useService('injector');
+    return h(TextAreaEntry, {
+      element: props.element, id: props.id, label: translate(label), debounce: debounce,
+      rows: rows, monospace: true,
+      getValue: function() { return get(props.element); },
+      setValue: function(value) { set(injector, props.element, value); }
+    });
+  };
 }
 
-function Script(props) {
-  var translate = useService('translate');
-  var debounce = useService('debounceInput');
-  var modeling = useService('modeling');
-  return h(TextAreaEntry, {
-    element: props.element, id: props.id, label: translate('脚本（受限 Python）'),
-    debounce: debounce, rows: 4, monospace: true,
-    getValue: function() { return getBusinessObject(props.element).script || ''; },
-    setValue: function(value) {
-      modeling.updateProperties(props.element, { scriptFormat: 'python', script: value });
-    }
-  });
-}
+var Parameters = textArea('参数（每行：名称 = 表达式）', 3, parametersText, setParameters);
 
-function Condition(props) {
-  var translate = useService('translate');
-  var debounce = useService('debounceInput');
-  var modeling = useService('modeling');
-  var moddle = useService('moddle');
-  return h(TextAreaEntry, {
-    element: props.element, id: props.id, label: translate('条件表达式（Python）'),
-    debounce: debounce, rows: 2, monospace: true,
-    getValue: function() {
-      var c = getBusinessObject(props.element).conditionExpression;
-      return c ? c.body || '' : '';
-    },
-    setValue: function(value) {
-      modeling.updateProperties(props.element, {
-        conditionExpression: value ? moddle.create('bpmn:FormalExpression', { body: value }) : undefined
-      });
-    }
+var Script = textArea('脚本（受限 Python）', 4,
+  function(element) { return getBusinessObject(element).script || ''; },
+  function(injector, element, value) {
+    injector.get('modeling').updateProperties(element, { scriptFormat: 'python', script: value });
   });
-}
+
+var Condition = textArea('条件表达式（Python）', 2,
+  function(element) {
+    var c = getBusinessObject(element).conditionExpression;
+    return c ? c.body || '' : '';
+  },
+  function(injector, element, value) {
+    injector.get('modeling').updateProperties(element, {
+      conditionExpression: value
+        ? injector.get('moddle').create('bpmn:FormalExpression', { body: value }) : undefined
+    });
+  });
 
 function entry(id, element, component, isEdited, extra) {
   return Object.assign({ id: id, element: element, component: component, isEdited: isEdited }, extra);
