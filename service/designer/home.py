@@ -3,7 +3,6 @@ overview: a designer oversees no institutions)."""
 from __future__ import annotations
 
 from service.designer import access, versions
-from service.engine import definitions
 from service.web.home import home_context
 
 
@@ -11,5 +10,4 @@ from service.web.home import home_context
 def designer_home(actor) -> dict:
     if not access.may_design(actor):
         return {}
-    return {"design_processes": [(d, versions.versions_of(d.process_id))
-                                 for d in definitions.all_latest()]}
+    return {"design_processes": versions.processes()}

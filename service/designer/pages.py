@@ -21,7 +21,7 @@ from service.core.errors import ApiError
 from service.core.params import to_int
 from service.designer import access, diff, sources, versions
 from service.designer.migrations import migrate_all, open_case_ids
-from service.engine import definitions, plugins
+from service.engine import plugins
 from service.engine.definitions import DefinitionError
 from service.engine.validation import Report, check_forms
 
@@ -51,8 +51,7 @@ def _rows_or_404(process_id: str):
 
 @bp.get("/")
 def index():
-    processes = [(d, versions.versions_of(d.process_id)) for d in definitions.all_latest()]
-    return render_template("designer/index.html", processes=processes)
+    return render_template("designer/index.html", processes=versions.processes())
 
 
 @bp.get("/<process_id>")

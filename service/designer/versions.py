@@ -48,17 +48,42 @@ class VersionRow:
                 "cases": self.all_cases, "name": d.name}
 
 
+def _case_counts(process_ids: list[str]) -> dict[int, tuple[int, int]]:
+    """(open, all) cases per definition version of the processes, in one query."""
+    counts: dict[int, tuple[int, int]] = {}
+    for definition_id, status, n in db.session.execute(
+            select(Case.definition_id, Case.status, func.count())
+            .where(Case.process_id.in_(process_ids)).group_by(Case.definition_id, Case.status)):
+        open_, total = counts.get(definition_id, (0, 0))
+        counts[definition_id] = (open_ + (n if status == "open" else 0), total + n)
+    return counts
+
+
+def versions_by_process(process_ids: list[str]) -> dict[str, list[VersionRow]]:
+    """Every version of each process, newest first, with its cases."""
+    rows = db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.process_id.in_(process_ids))
+        .order_by(ProcessDefinition.process_id, ProcessDefinition.version.desc()))
+    counts = _case_counts(process_ids)
+    out: dict[str, list[VersionRow]] = {p: [] for p in process_ids}
+    for d in rows:
+        out[d.process_id].append(VersionRow(d, *counts.get(d.id, (0, 0))))
+    return out
+
+
 def versions_of(process_id: str) -> list[VersionRow]:
     """Every version of a process, newest first, with its cases (404 for an unknown process)."""
-    rows = list(db.session.scalars(select(ProcessDefinition).where(
-        ProcessDefinition.process_id == process_id).order_by(ProcessDefinition.version.desc())))
+    rows = versions_by_process([process_id])[process_id]
     if not rows:
         raise ApiError(404, "未找到该业务流程")
-    counts = {(definition_id, status): n for definition_id, status, n in db.session.execute(
-        select(Case.definition_id, Case.status == "open", func.count())
-        .where(Case.process_id == process_id).group_by(Case.definition_id, Case.status == "open"))}
-    return [VersionRow(d, counts.get((d.id, True), 0),
-                       counts.get((d.id, True), 0) + counts.get((d.id, False), 0)) for d in rows]
+    return rows
+
+
+def processes() -> list[tuple[ProcessDefinition, list[VersionRow]]]:
+    """The newest version of every process with all its versions (the designer's home)."""
+    latest = definitions.all_latest()
+    by_process = versions_by_process([d.process_id for d in latest])
+    return [(d, by_process[d.process_id]) for d in latest]
 
 
 def version(process_id: str, number: int) -> ProcessDefinition:
