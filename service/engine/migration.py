@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.specs.defaults import UserTask
 from SpiffWorkflow.util.task import TaskState
@@ -135,9 +135,24 @@ def assess(case: Case, target: ProcessDefinition, wf: BpmnWorkflow | None = None
     return result
 
 
+_spec_diffs: dict[tuple[int, int], tuple[object, object, SpecDiff]] = {}
+
+
+def _spec_diff(old_spec, new_spec) -> SpecDiff:
+    """SpiffWorkflow's alignment of two specs (it serializes every task spec to compare them):
+    computed once per pair of versions in a process, since deployed specs never change. The
+    entry holds both specs, so their ids stay unique."""
+    key = (id(old_spec), id(new_spec))
+    hit = _spec_diffs.get(key)
+    if hit is None or hit[0] is not old_spec or hit[1] is not new_spec:
+        hit = _spec_diffs[key] = (old_spec, new_spec,
+                                  SpecDiff(serialization.spec_registry(), old_spec, new_spec))
+    return hit[2]
+
+
 def convert(wf: BpmnWorkflow, new) -> None:
     """Re-attach a workflow to a new parsed spec (``definitions.Parsed``): live and in replay."""
-    top, _ = diff_workflow(serialization.spec_registry(), wf, new.spec, new.subprocess_specs)
+    top = WorkflowDiff(wf, _spec_diff(wf.spec, new.spec))
     migrate_workflow(top, wf, new.spec, reset_mask=TaskState.READY)
     wf.subprocess_specs = new.subprocess_specs
     # predicted tasks of elements the new version no longer has (never run, never recorded)
