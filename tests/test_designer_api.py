@@ -234,3 +234,38 @@ def test_migrating_needs_the_designer_role_an_existing_case_and_a_version(api, d
     assert bad.status_code == 422 and "to_version" in error_of(bad)["fields"]
     older = designer.post(f"/api/v1/cases/{flow.case_id}/migrate", json={"to_version": 1})
     assert older.status_code == 409
+
+
+def test_a_task_done_earlier_that_the_new_version_lacks_is_refused(api, demo):
+    designer = api("designer")
+    flow = _case_at_application(api, demo)
+    flow.submit()
+    flow.review("return", "请补充")  # the review is history now; the application is open again
+    xml = I4.replace('"material_review"', '"material_check"').replace(
+        ">material_review<", ">material_check<")
+    assert post_definition(designer, xml).status_code == 201
+    refused = designer.post(f"/api/v1/cases/{flow.case_id}/migrate", json={"to_version": 2})
+    assert refused.status_code == 409
+    assert error_of(refused)["fields"]["to_version"] == [
+        "已办理的任务“材料审核”在新版本中不存在（业务记录中的表单无从读取）"]
+
+
+def test_a_finished_case_is_not_moved(api, demo):
+    designer = api("designer")
+    flow = _case_at_application(api, demo)
+    flow.institution.post(f"/api/v1/cases/{flow.case_id}/withdraw", json={"reason": "不再申请"})
+    assert deploy_renamed(designer) == 2
+    refused = designer.post(f"/api/v1/cases/{flow.case_id}/migrate", json={"to_version": 2})
+    assert refused.status_code == 409
+    assert error_of(refused)["fields"]["to_version"] == ["业务已撤回，无需迁移"]
+
+
+def test_an_open_task_that_became_another_kind_of_element_is_refused(api, demo):
+    designer = api("designer")
+    flow = _case_at_application(api, demo)
+    line = next(x for x in I4.splitlines() if '<bpmn:userTask id="submit_application"' in x)
+    manual = line.replace("bpmn:userTask", "bpmn:manualTask")
+    assert post_definition(designer, I4.replace(line, manual)).status_code == 201
+    refused = designer.post(f"/api/v1/cases/{flow.case_id}/migrate", json={"to_version": 2})
+    assert refused.status_code == 409
+    assert "待办任务“填写并提交校验申请”在新版本中的元素类型已改变" in error_of(refused)["fields"]["to_version"]

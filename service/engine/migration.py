@@ -86,7 +86,8 @@ def _open_reasons(wf: BpmnWorkflow, new, old_tasks: dict, new_tasks: dict) -> li
     return reasons
 
 
-def _path_reasons(wf: BpmnWorkflow, new, done_tasks: set[str], new_tasks: dict) -> list[str]:
+def _path_reasons(wf: BpmnWorkflow, new, done_tasks: set[str], old_tasks: dict,
+                  new_tasks: dict) -> list[str]:
     reasons = []
     for task in wf.get_tasks(state=TaskState.COMPLETED):
         spec = new.task_specs.get(task.task_spec.name)
@@ -101,7 +102,8 @@ def _path_reasons(wf: BpmnWorkflow, new, done_tasks: set[str], new_tasks: dict) 
                 reasons.append(f"已走过的路径{_title(task.task_spec)} → {_title(child.task_spec)}"
                                "在新版本中不再相连")
     for name in sorted(done_tasks - set(new_tasks)):
-        reasons.append(f"已办理的任务“{name}”在新版本中不存在")
+        title = old_tasks[name].title if name in old_tasks else name
+        reasons.append(f"已办理的任务“{title}”在新版本中不存在（业务记录中的表单无从读取）")
     return reasons
 
 
@@ -131,7 +133,7 @@ def assess(case: Case, target: ProcessDefinition, wf: BpmnWorkflow | None = None
         result.reasons.append("业务正在子流程中，暂不支持迁移")
         return result
     result.reasons += _open_reasons(wf, new.spec, old.user_tasks, new.user_tasks)
-    result.reasons += _path_reasons(wf, new.spec, _done_tasks(case), new.user_tasks)
+    result.reasons += _path_reasons(wf, new.spec, _done_tasks(case), old.user_tasks, new.user_tasks)
     return result
 
 
