@@ -269,3 +269,19 @@ def test_an_open_task_that_became_another_kind_of_element_is_refused(api, demo):
     refused = designer.post(f"/api/v1/cases/{flow.case_id}/migrate", json={"to_version": 2})
     assert refused.status_code == 409
     assert "待办任务“填写并提交校验申请”在新版本中的元素类型已改变" in error_of(refused)["fields"]["to_version"]
+
+
+def test_a_damaged_forms_archive_is_refused_not_a_500(api):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("review.json", '{"type": "object"}' * 50)
+    damaged = bytearray(buffer.getvalue())
+    damaged[40:60] = b"\x00" * 20  # inside the compressed data
+    response = api("designer").post("/api/v1/processes", data={
+        "bpmn": (io.BytesIO(I4.encode()), "i4.bpmn"), "forms": (io.BytesIO(bytes(damaged)), "f.zip")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "forms" in error_of(response)["fields"]

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from lxml import etree
@@ -89,7 +90,11 @@ def from_upload(bpmn: bytes, forms_zip: bytes | None, filename: str | None) -> S
         _check_form_names(names)
         if len(set(names)) != len(names):
             raise DefinitionError({"forms": ["zip 中有同名的表单文件"]})
-        forms = {name: _form(name, archive.read(info)) for name, info in zip(names, entries, strict=True)}
+        try:
+            forms = {name: _form(name, archive.read(info))
+                     for name, info in zip(names, entries, strict=True)}
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
+            raise DefinitionError({"forms": ["forms 压缩包已损坏或使用了不支持的压缩方式"]}) from None
     name = (filename or "").rsplit("/", 1)[-1]
     return from_text(xml, forms, name if name.endswith(".bpmn") else None)
 
