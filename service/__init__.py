@@ -77,6 +77,7 @@ def _register_packages(app: Flask) -> None:
         api,
         audit,
         casework,
+        designer,
         helpdesk,
         imports,
         institutions,
@@ -96,4 +97,5 @@ def _register_packages(app: Flask) -> None:
     casework.register(app)
     audit.register(app)
     integration.register(app)
+    designer.register(app)
     api.register(app)

@@ -176,15 +176,20 @@ def jobs_reminders(today: str | None) -> None:
 
 
 @processes_cli.command("deploy")
-def processes_deploy() -> None:
-    """Validate and deploy every file in bpmn/ (unchanged files keep their version)."""
-    from service.engine.definitions import DefinitionError, deploy_all
+@click.option("--bpmn-dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="Deploy the .bpmn files of this folder instead of bpmn/ (forms from forms/).")
+def processes_deploy(bpmn_dir: str | None) -> None:
+    """Validate and deploy every file in bpmn/ (unchanged files keep their version); a refused
+    file prints the validation report (the same as the designer's page and the REST API)."""
+    from pathlib import Path
+
+    from service.engine.definitions import BPMN_DIR, DefinitionError, deploy_all
 
     try:
-        for d in deploy_all():
+        for d in deploy_all(bpmn_dir=Path(bpmn_dir) if bpmn_dir else BPMN_DIR):
             click.echo(f"{d.process_id} v{d.version} {d.content_hash[:12]}")
     except DefinitionError as exc:
-        raise click.ClickException("\n".join(exc.problems)) from None
+        raise click.ClickException("流程定义未通过校验，未部署：\n" + "\n".join(exc.problems)) from None
 
 
 def register(app: Flask) -> None:

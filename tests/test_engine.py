@@ -44,12 +44,12 @@ def test_every_bpmn_file_is_complete_bpmn_with_a_shape_for_every_element(app, pa
 
 
 @pytest.mark.parametrize(("change", "problem"), [
-    (('name="bureau">', 'name="licensing">'), "has no routing rule"),
-    (('value="review.json"', 'value="missing.json"'), "form missing.json not found"),
-    (("deferral = None", "deferral = = None"), "script task prepare"),
-    (('id="verification_pass"', 'id="no_such_action"'), "unknown action 'no_such_action'"),
+    (('name="bureau">', 'name="licensing">'), "泳道“licensing”没有对应的角色和分派规则"),
+    (('value="review.json"', 'value="missing.json"'), "表单 missing.json 不存在"),
+    (("deferral = None", "deferral = = None"), "prepare：脚本任务“准备申请”的脚本无法编译"),
+    (('id="verification_pass"', 'id="no_such_action"'), "动作“no_such_action”未注册"),
     (('<bpmndi:BPMNShape id="conclusion_di"', '<bpmndi:BPMNShape id="x_di" bpmnElement="x"'),
-     "elements without diagram shapes: conclusion"),
+     "conclusion：该元素在流程图中没有图形"),
 ])
 def test_a_broken_definition_is_refused_with_the_reason(app, change, problem):
     from service.engine.definitions import DefinitionError

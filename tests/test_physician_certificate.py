@@ -81,3 +81,25 @@ def test_new_numbers_continue_the_county_sequence_and_old_ones_stay(app, databas
         kept = s.get(Physician, demo.physician["doctor.demo"])
         assert ensure_certificate_number(kept, "assistant", "2", "500105") == "110110105229716"
         s.rollback()
+
+
+def test_the_approved_case_page_links_the_certificate_for_who_may_print_it(api, demo, client):
+    flow = PhysicianCase(api("doctor.new"), api("inst.chaoyang1"), api("bj.chaoyang.wjw"),
+                         "physician_registration")
+    flow.start(demo.institution["inst.chaoyang1"])
+    flow.apply(category="1", scope="101", pledge=True)
+    flow.confirm()
+    case_page = f"/cases/{flow.case_id}"
+    district = logged_in(client, "bj.chaoyang.wjw")
+    assert "打印医师执业证书" not in district.get(case_page).get_data(as_text=True)  # not yet
+    flow.decide("approve")
+    for username in ("bj.chaoyang.wjw", "doctor.new"):
+        html = logged_in(client.application.test_client(), username).get(case_page).get_data(as_text=True)
+        link = re.search(r'href="([^"]+certificate\.pdf[^"]*)"[^>]*>打印医师执业证书', html)
+        assert link, username
+        browser = logged_in(client.application.test_client(), username)
+        pdf = browser.get(link.group(1).replace("&amp;", "&"))
+        assert pdf.status_code == 200 and pdf.mimetype == "application/pdf", username
+    institution = logged_in(client.application.test_client(), "inst.chaoyang1").get(case_page)
+    assert institution.status_code == 200
+    assert "打印医师执业证书" not in institution.get_data(as_text=True)

@@ -220,8 +220,8 @@ def test_a_definition_naming_an_unknown_check_or_lane_is_not_deployed(app):
         with pytest.raises(DefinitionError) as refused:
             validate(process_id, broken, forms, known_routes(), known_actions())
     problems = " ".join(refused.value.problems)
-    assert "start event: unknown check 'no_such_rule'" in problems
-    assert "lane 'nurse' in startable_by has no routing rule" in problems
+    assert "开始事件的规则校验“no_such_rule”未注册" in problems
+    assert "startable_by）中的“nurse”没有对应的分派规则" in problems
 
 
 def test_an_approval_losing_a_race_in_its_action_answers_409_and_writes_nothing(

@@ -48,6 +48,7 @@ EVENT_TYPES = {
     "timer_fired": "定时触发",
     "withdrawn": "撤回",
     "message_received": "收到外部消息",
+    "migrated": "迁移到新版本",
 }
 
 

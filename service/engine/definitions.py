@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
-from SpiffWorkflow.bpmn.specs.defaults import EndEvent, StartEvent
+from SpiffWorkflow.bpmn.specs.defaults import StartEvent
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.specs.defaults import ScriptTask, ServiceTask, UserTask
+from SpiffWorkflow.spiff.specs.defaults import UserTask
 from sqlalchemy import func, select
 
 from service.core.config import ROOT
@@ -27,11 +27,18 @@ FORM_PROPERTY = "formJsonSchemaFilename"
 
 
 class DefinitionError(Exception):
-    """A process definition that may not be deployed, with the reasons."""
+    """A process definition that may not be deployed, with the reasons.
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
+    ``fields`` is the validation report: Chinese reasons by where they are found — a BPMN
+    element's id, ``forms/<file>`` for a form, ``bpmn`` for the file as a whole — which the REST
+    API answers in ``error.fields``; ``problems`` are the same reasons as lines.
+    """
+
+    def __init__(self, problems: list[str] | dict[str, list[str]]) -> None:
+        self.fields = dict(problems) if isinstance(problems, dict) else {"bpmn": list(problems)}
+        self.problems = [f"{where}：{reason}" for where, reasons in self.fields.items()
+                         for reason in reasons]
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass
@@ -153,48 +160,25 @@ def content_hash(bpmn_xml: str, forms: dict) -> str:
 
 
 def validate(process_id: str, bpmn_xml: str, forms: dict, known_lanes, known_actions) -> Parsed:
-    """Parse and check a definition; raises DefinitionError listing every problem."""
-    from service.engine.diagram import flow_nodes_without_shapes
-    from service.engine.plugins import known_checks
+    """Parse and check a definition; raises DefinitionError with the report of every problem.
 
-    problems: list[str] = []
+    The one validator of every door (the designer's page, ``POST /api/v1/processes``, ``flask
+    processes deploy`` and start-up): the file parses; every user task has a lane with a routing
+    rule and an existing form that is valid JSON Schema; routes, checks, pre-fillers, roles and
+    actions are registered; scripts, conditions and timer expressions compile; there is an end
+    event; every flow node and sequence flow has a diagram shape.
+    """
+    from service.engine.validation import Report, check_definition
+
+    report = Report()
     try:
         result = _parse(process_id, bpmn_xml)
     except Exception as exc:  # parser errors come in many types
-        raise DefinitionError([f"BPMN does not parse: {exc}"]) from None
-    for info in result.user_tasks.values():
-        if info.lane not in known_lanes:
-            problems.append(f"user task {info.name}: lane {info.lane!r} has no routing rule")
-        if not info.form:
-            problems.append(f"user task {info.name}: no {FORM_PROPERTY} property")
-        elif info.form not in forms:
-            problems.append(f"user task {info.name}: form {info.form} not found in forms/{process_id}/")
-        route = info.properties.get("route")
-        if route and route not in known_lanes and route not in known_actions:
-            problems.append(f"user task {info.name}: unknown route {route!r}")
-        if info.properties.get("check") and info.properties["check"] not in known_checks():
-            problems.append(f"user task {info.name}: unknown check {info.properties['check']!r}")
-    start_check = result.start_properties.get("check")
-    if start_check and start_check not in known_checks():
-        problems.append(f"start event: unknown check {start_check!r}")
-    for lane in result.startable_by:
-        if lane not in known_lanes:
-            problems.append(f"start event: lane {lane!r} in startable_by has no routing rule")
-    for task_spec in result.spec.task_specs.values():
-        if isinstance(task_spec, ScriptTask):
-            try:
-                compile(task_spec.script, task_spec.name, "exec")
-            except SyntaxError as exc:
-                problems.append(f"script task {task_spec.name}: {exc.msg} (line {exc.lineno})")
-        if isinstance(task_spec, ServiceTask) and task_spec.operation_name not in known_actions:
-            problems.append(f"service task {task_spec.name}: unknown action {task_spec.operation_name!r}")
-    if not any(isinstance(t, EndEvent) for t in result.spec.task_specs.values()):
-        problems.append("process has no end event")
-    missing = flow_nodes_without_shapes(bpmn_xml)
-    if missing:
-        problems.append("elements without diagram shapes: " + ", ".join(missing))
-    if problems:
-        raise DefinitionError(problems)
+        report.add("bpmn", f"BPMN 文件无法解析：{exc}")
+        raise DefinitionError(report.fields) from None
+    check_definition(report, result, bpmn_xml, forms, known_lanes, known_actions)
+    if report.fields:
+        raise DefinitionError(report.fields)
     return result
 
 

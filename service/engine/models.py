@@ -33,6 +33,8 @@ class ProcessDefinition(db.Model):
     deployed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
+    deployed_by = relationship("Account")
+
 
 class Case(db.Model):
     """One running or finished process instance, pinned to its definition version.

@@ -285,6 +285,10 @@ def known_checks() -> set[str]:
     return set(_CHECKS)
 
 
+def known_prefills() -> set[str]:
+    return set(_PREFILLS)
+
+
 def known_lanes() -> set[str]:
     return set(_LANES)
 

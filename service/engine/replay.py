@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
 
-from service.engine import clock, events, serialization
+from service.engine import clock, definitions, events, serialization
 from service.engine.compaction import compact
 from service.engine.models import Case
 from service.engine.runtime import catch_message
 from service.engine.scripting import ReplayMismatch, StepRun, script_engine
 
-STATE_EVENTS = {"started", "task_completed", "timer_fired", "withdrawn", "message_received"}
+STATE_EVENTS = {"started", "task_completed", "timer_fired", "withdrawn", "message_received",
+                "migrated"}
 
 
 @dataclass
@@ -34,7 +35,10 @@ class ReplayResult:
 def replay(case: Case) -> ReplayResult:
     history = events.events_of(case.id)
     problems = events.verify_chain(case, history)
-    p = case.deployed.parsed
+    # a case moved to a newer version ran on the version it started on until its first move
+    moves = [e for e in history if e.type == "migrated"]
+    p = definitions.deployed(moves[0].data["from_definition"]).parsed if moves \
+        else case.deployed.parsed
     wf: BpmnWorkflow | None = None
     try:
         for event in history:
@@ -42,6 +46,8 @@ def replay(case: Case) -> ReplayResult:
                 continue
             run = StepRun(case, event.actor, event.at, replay=list(event.data.get("actions", [])))
             with clock.frozen(event.at):
+                if event.type == "migrated":
+                    p = definitions.deployed(event.data["to_definition"]).parsed
                 wf = _apply(wf, p, event, run)
                 compact(wf)
             if run.replay:
@@ -84,4 +90,8 @@ def _apply(wf: BpmnWorkflow | None, p, event, run: StepRun) -> BpmnWorkflow:
         wf.cancel()
     elif event.type == "message_received":
         catch_message(wf, event.data["name"], event.data.get("payload", {}))
+    elif event.type == "migrated":
+        from service.engine.migration import convert
+
+        convert(wf, p)
     return wf

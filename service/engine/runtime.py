@@ -56,7 +56,7 @@ def _save(case: Case, wf: BpmnWorkflow, run: StepRun, before: dict[str, object],
     """
     db.session.flush()
     compact(wf)
-    values = {"state": serialization.dump(wf), "fingerprint": serialization.fingerprint(wf),
+    values = {"definition_id": case.definition_id, "state": serialization.dump(wf), "fingerprint": serialization.fingerprint(wf),
               "updated_at": run.at, "next_timer_at": _next_timer(wf), "status": case.status,
               "outcome": case.outcome, "completed_at": case.completed_at}
     if ended is not None:

@@ -49,6 +49,11 @@ _config[BpmnWorkflow] = _StateOnlyConverter
 _serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_config))
 
 
+def spec_registry():
+    """The serializer's converters (SpiffWorkflow's spec diff compares specs through them)."""
+    return _serializer.registry
+
+
 def dump(workflow: BpmnWorkflow) -> str:
     return _serializer.serialize_json(workflow)
 

@@ -24,8 +24,8 @@ from service.engine.models import Case, CaseEvent, WorkItem
 
 _case, _event, _item = Case.__table__, CaseEvent.__table__, WorkItem.__table__
 
-CASE_COLUMNS = ("state", "fingerprint", "updated_at", "next_timer_at", "status", "outcome",
-                "completed_at", "event_count", "last_hash", "chain_seal")
+CASE_COLUMNS = ("definition_id", "state", "fingerprint", "updated_at", "next_timer_at", "status",
+                "outcome", "completed_at", "event_count", "last_hash", "chain_seal")
 ITEM_COLUMNS = tuple(c.name for c in _item.c if c.name != "id")
 
 

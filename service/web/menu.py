@@ -70,6 +70,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("业务办理", work))
     elif account.has_role("sysadmin", "auditor"):
         groups.append(("业务办理", [MenuItem("业务查询", "inbox.all_cases")]))
+    if account.kind == "staff" and account.has_role("designer"):
+        groups.append(("流程设计", [MenuItem("流程与版本", "designer.index")]))
     if account.kind == "administration" or account.has_role("sysadmin", "auditor"):
         items = [MenuItem("综合查询", "institutions.search")]
         if account.kind == "administration" and account.has_role("bureau_clerk"):

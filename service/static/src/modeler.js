@@ -11,6 +11,9 @@ import { BpmnModdle } from 'bpmn-moddle';
 import zhCN from './zh-CN.js';
 import translateModuleZh, { createTranslate, translateModule, translate } from './translate.js';
 import { diff, diffDefinitions, readDefinitions, markDiff, clearDiff } from './diff.js';
+import spiffPropertiesModule, {
+  descriptor as spiffDescriptor, emptyCatalog, getProperty, setProperty
+} from './spiffworkflow.js';
 
 function localeModules(dictionary) {
   if (dictionary === null) {
@@ -22,7 +25,8 @@ function localeModules(dictionary) {
 function splitOptions(options) {
   var config = {}, key;
   for (key in options) {
-    if (key !== 'dictionary' && key !== 'propertiesPanel' && key !== 'additionalModules') {
+    if (key !== 'dictionary' && key !== 'propertiesPanel' && key !== 'additionalModules' &&
+        key !== 'catalog') {
       config[key] = options[key];
     }
   }
@@ -35,14 +39,20 @@ function splitOptions(options) {
  * options.container       element or selector for the canvas (required)
  * options.propertiesPanel element or selector for the panel; false: no panel
  * options.dictionary      translations (default zh-CN; null: English)
+ * options.catalog         the engine's choices for the SpiffWorkflow entries (lanes, actions,
+ *                         routes, checks, prefills, roles, forms()); see spiffworkflow.js
  * options.additionalModules, options.moddleExtensions, ...: passed to bpmn-js
+ *
+ * The SpiffWorkflow moddle extension is always registered, so its elements are typed.
  */
 function createModeler(options) {
   options = options || {};
   var config = splitOptions(options);
+  config.moddleExtensions = Object.assign({ spiffworkflow: spiffDescriptor }, options.moddleExtensions);
   var modules = localeModules(options.dictionary);
   if (options.propertiesPanel !== false) {
-    modules.push(BpmnPropertiesPanelModule, BpmnPropertiesProviderModule);
+    modules.push(BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, spiffPropertiesModule,
+      { yzCatalog: [ 'value', Object.assign({}, emptyCatalog, options.catalog) ] });
     if (options.propertiesPanel) {
       config.propertiesPanel = { parent: options.propertiesPanel };
     }
@@ -55,6 +65,7 @@ function createModeler(options) {
 function createViewer(options) {
   options = options || {};
   var config = splitOptions(options);
+  config.moddleExtensions = Object.assign({ spiffworkflow: spiffDescriptor }, options.moddleExtensions);
   config.additionalModules = localeModules(options.dictionary)
     .concat(options.additionalModules || []);
   return new NavigatedViewer(config);
@@ -68,8 +79,12 @@ var YizhengModeler = {
   modules: {
     translate: translateModuleZh,
     propertiesPanel: BpmnPropertiesPanelModule,
-    propertiesProvider: BpmnPropertiesProviderModule
+    propertiesProvider: BpmnPropertiesProviderModule,
+    spiffworkflowProperties: spiffPropertiesModule
   },
+  moddleExtensions: { spiffworkflow: spiffDescriptor },
+  getProperty: getProperty,
+  setProperty: setProperty,
   zhCN: zhCN,
   translate: translate,
   createTranslate: createTranslate,
