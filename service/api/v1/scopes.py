@@ -113,7 +113,12 @@ ROUTE_SCOPES: dict[str, str] = {
     "api_v1.run_import": ADMIN,
     "api_v1.import_placements": ADMIN,
     "api_v1.link_placement": ADMIN,
-    # the platform: auditors and other systems
+    # the platform: designers, auditors and other systems
+    "api_v1.deploy_process": ADMIN,
+    "api_v1.migrate": ADMIN,
+    "api_v1.process_versions": AUDIT,
+    "api_v1.process_version": AUDIT,
+    "api_v1.process_diff": AUDIT,
     "api_v1.chain_runs": AUDIT,
     "api_v1.start_chain_run": AUDIT,
     "api_v1.chain_run": AUDIT,
