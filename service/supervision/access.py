@@ -65,7 +65,8 @@ def _admin_units(actor: Account):
 @policy.rule(SelfInspection, name="self_inspection")
 def inspection_rule(actor: Account, action: str) -> ColumnElement[bool]:
     """The inspector her own records, the administrator the institution's, administrations
-    their jurisdiction's; only the author changes (a draft)."""
+    their jurisdiction's submitted ones (a draft is its institution's); only the author changes
+    (a draft)."""
     if actor.kind in MEMBER_KINDS:
         own = SelfInspection.inspector_id == actor.id
         if action == policy.READ:
@@ -73,8 +74,9 @@ def inspection_rule(actor: Account, action: str) -> ColumnElement[bool]:
         return own if action == policy.CHANGE else false()
     if action != policy.READ:
         return false()
-    return _or_false(_administration_reads(actor, SelfInspection.province_code,
-                                           SelfInspection.city_code, SelfInspection.division_code))
+    reads = _administration_reads(actor, SelfInspection.province_code, SelfInspection.city_code,
+                                  SelfInspection.division_code)
+    return and_(reads, SelfInspection.status == "submitted") if reads is not None else false()
 
 
 @policy.rule(Rectification, name="rectification")
