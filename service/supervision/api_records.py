@@ -227,9 +227,9 @@ def person_update(person_id: int):
 def person_points(person_id: int):
     """The person's points in the rolling 12 months ending today."""
     person = policy.require(caller(), ScoredPerson, person_id)
-    today = inspection.beijing_today()
-    return jsonify({"person_id": person.id, "from": demerit.cycle_start(today).isoformat(),
-                    "to": today.isoformat(), "points": demerit.points_in_cycle(person.id, today)})
+    today, cycle = inspection.beijing_today(), demerit.cycle_of(person.unit.province_code)
+    return jsonify({"person_id": person.id, "from": demerit.cycle_start(today, cycle).isoformat(),
+                    "to": today.isoformat(), "points": demerit.points_in_cycle(person.id, today, cycle)})
 
 
 @bp.post("/supervision/demerits")

@@ -39,17 +39,29 @@ CERTIFICATE = re.compile(r"^[A-Za-z0-9-]{4,30}$")
 IMMUTABLE = "已确认上报的记分记录不可修改"
 
 
-def cycle_start(day: date) -> date:
-    """The first day of the rolling 12 months that end on ``day``."""
-    return add_months(day, -12) + timedelta(days=1)
+def cycle_of(province: str) -> tuple[int, str]:
+    """(months, anchor) of the province's newest thresholds: ``rolling`` counts the months
+    ending on the day, ``calendar_year`` from 1 January (``seed/README.md``)."""
+    row = db.session.execute(select(DemeritThreshold.cycle_months, DemeritThreshold.cycle_anchor)
+                             .where(DemeritThreshold.province == province)
+                             .order_by(DemeritThreshold.version.desc()).limit(1)).first()
+    return (row[0], row[1]) if row else (12, "rolling")
 
 
-def points_in_cycle(person_id: int, day: date) -> int:
-    """The person's submitted points in the 12 months ending on ``day`` (index
+def cycle_start(day: date, cycle: tuple[int, str] = (12, "rolling")) -> date:
+    """The first day of the cycle that contains ``day``."""
+    months, anchor = cycle
+    if anchor == "calendar_year":
+        return date(day.year, 1, 1)
+    return add_months(day, -months) + timedelta(days=1)
+
+
+def points_in_cycle(person_id: int, day: date, cycle: tuple[int, str] = (12, "rolling")) -> int:
+    """The person's submitted points in the cycle ending on ``day`` (one range of index
     ``ix_sv_demerit_person``)."""
     return db.session.scalar(select(func.coalesce(func.sum(DemeritReport.points), 0)).where(
         DemeritReport.person_id == person_id, DemeritReport.status == "submitted",
-        DemeritReport.scored_on >= cycle_start(day), DemeritReport.scored_on <= day))
+        DemeritReport.scored_on >= cycle_start(day, cycle), DemeritReport.scored_on <= day))
 
 
 # --- persons ---------------------------------------------------------------------------------
@@ -230,7 +242,8 @@ def demerit_submit(ctx: ActionContext) -> str:
     report.status, report.submitted_at = "submitted", ctx.at
     report.scored_on = beijing_today(ctx.at)
     db.session.flush()
-    total = points_in_cycle(report.person_id, report.scored_on)
+    cycle = cycle_of(report.rule_province)
+    total = points_in_cycle(report.person_id, report.scored_on, cycle)
     before = total - report.points
     unit = db.session.get(SupervisedUnit, report.unit_id)
     person = db.session.get(ScoredPerson, report.person_id)
@@ -241,14 +254,14 @@ def demerit_submit(ctx: ActionContext) -> str:
                 SupervisionMember.unit_id == unit.id, SupervisionMember.is_admin)).first()
             if admin is not None:
                 tell(admin.account, "不良执业记分提醒",
-                     f"{person.name} 12 个月内累计记分 {total} 分，已达 {t.threshold} 分：{t.measure}。")
+                     f"{person.name}本周期累计记分 {total} 分，已达 {t.threshold} 分：{t.measure}。")
     opener = _opener(unit)
     for level in crossed:
         if not any(t.opens_case and t.threshold == level for t in _thresholds(report)) or opener is None:
             continue
         crossing = ThresholdCrossing(person_id=person.id, unit_id=unit.id, report_id=report.id,
                                      threshold=level, points=total,
-                                     cycle_from=cycle_start(report.scored_on))
+                                     cycle_from=cycle_start(report.scored_on, cycle))
         db.session.add(crossing)
         db.session.flush()
         crossing.case_id = runtime.start(opener, "demerit_threshold", {"unit_id": unit.id},
@@ -293,7 +306,7 @@ def threshold_decided(ctx: ActionContext) -> str:
     crossing.decided_at = ctx.at
     unit = db.session.get(SupervisedUnit, crossing.unit_id)
     person = crossing.person
-    body = (f"{person.name} 12 个月内累计不良执业记分 {crossing.points} 分（阈值 {crossing.threshold} 分），"
+    body = (f"{person.name}本周期累计不良执业记分 {crossing.points} 分（阈值 {crossing.threshold} 分），"
             f"卫生健康行政部门决定：{crossing.measure_name}。{crossing.comment or ''}")
     linked = unit.institution_id is not None
     for m in db.session.scalars(select(SupervisionMember).where(

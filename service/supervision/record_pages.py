@@ -400,9 +400,10 @@ def demerits():
 def demerit_detail(report_id: int):
     report = policy.require(current_user, DemeritReport, report_id)
     today = inspection.beijing_today()
+    cycle = demerit.cycle_of(report.rule_province)
     return render_template("supervision/demerit_detail.html", report=report, person=report.person,
                            rules=demerit.rules_of(report),
-                           cycle_points=demerit.points_in_cycle(report.person_id, today),
+                           cycle_points=demerit.points_in_cycle(report.person_id, today, cycle),
                            is_author=report.scorer_id == current_user.id)
 
 
