@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, or_, select, tuple_
+from sqlalchemy.orm import contains_eager
 
 from service.access import policy
 from service.access.models import Account
@@ -53,7 +54,10 @@ def _in_division(code: str, model) -> object:
 
 def inspections(actor: Account, args: dict) -> Select:
     """自查记录: by division, institution, 自查项目 (an area or group code), date range."""
-    stmt = select(SelfInspection).where(policy.scope(actor, policy.READ, SelfInspection))
+    stmt = select(SelfInspection).join(SelfInspection.unit).join(SupervisedUnit.division) \
+        .join(SelfInspection.inspector).where(policy.scope(actor, policy.READ, SelfInspection)).options(
+            contains_eager(SelfInspection.unit).contains_eager(SupervisedUnit.division),
+            contains_eager(SelfInspection.inspector))
     if args.get("mine"):
         stmt = stmt.where(SelfInspection.inspector_id == actor.id)
     start, end = date_range(args)
@@ -78,8 +82,13 @@ def inspections(actor: Account, args: dict) -> Select:
 
 def demerits(actor: Account, args: dict) -> Select:
     """记分记录: fuzzy name and ID number, date range, division; the person joined."""
-    stmt = select(DemeritReport).join(ScoredPerson, ScoredPerson.id == DemeritReport.person_id) \
-        .where(policy.scope(actor, policy.READ, DemeritReport))
+    # what a list row shows (person, institution and its division, scorer) in the one query
+    stmt = select(DemeritReport).join(DemeritReport.person).join(DemeritReport.unit) \
+        .join(SupervisedUnit.division).join(DemeritReport.scorer) \
+        .where(policy.scope(actor, policy.READ, DemeritReport)).options(
+            contains_eager(DemeritReport.person),
+            contains_eager(DemeritReport.unit).contains_eager(SupervisedUnit.division),
+            contains_eager(DemeritReport.scorer))
     if args.get("mine"):
         stmt = stmt.where(DemeritReport.scorer_id == actor.id)
     start, end = date_range(args)
@@ -106,7 +115,10 @@ def page(stmt: Select, date_column, id_column, cursor: str | None, limit: int) -
             day = date.fromisoformat(raw)
         except (QueryError, ValueError):
             raise ApiError(400, "分页游标无效", fields={"cursor": ["分页游标无效"]}) from None
-        stmt = stmt.where(or_(date_column < day, and_(date_column == day, id_column < ident)))
+        if db.engine.dialect.name == "postgresql":  # one index range, not a filter
+            stmt = stmt.where(tuple_(date_column, id_column) < tuple_(day, ident))
+        else:
+            stmt = stmt.where(or_(date_column < day, and_(date_column == day, id_column < ident)))
     rows = list(db.session.scalars(stmt.order_by(date_column.desc(), id_column.desc()).limit(limit + 1)))
     more = len(rows) > limit
     rows = rows[:limit]
