@@ -127,11 +127,16 @@ def inspection_detail(record_id: int):
     return jsonify(dump_inspection(_inspection(record_id), answers=True))
 
 
+def _record(model: type, immutable: str, record_id: int, action: str = policy.READ):
+    """A record in the caller's scope (404 outside it); a change of a submitted one is 409."""
+    record = policy.require(caller(), model, record_id)
+    if action != policy.READ and record.status != "draft":
+        raise ApiError(409, immutable, code="immutable")
+    return policy.require(caller(), model, record_id, action)
+
+
 def _inspection(record_id: int, action: str = policy.READ) -> SelfInspection:
-    rec = policy.require(caller(), SelfInspection, record_id)
-    if action != policy.READ and rec.status != "draft":
-        raise ApiError(409, inspection.IMMUTABLE, code="immutable")
-    return policy.require(caller(), SelfInspection, record_id, action)
+    return _record(SelfInspection, inspection.IMMUTABLE, record_id, action)
 
 
 @bp.put("/supervision/inspections/<int:record_id>")
@@ -256,10 +261,7 @@ def demerit_list():
 
 
 def _report(report_id: int, action: str = policy.READ) -> DemeritReport:
-    report = policy.require(caller(), DemeritReport, report_id)
-    if action != policy.READ and report.status != "draft":
-        raise ApiError(409, demerit.IMMUTABLE, code="immutable")
-    return policy.require(caller(), DemeritReport, report_id, action)
+    return _record(DemeritReport, demerit.IMMUTABLE, report_id, action)
 
 
 @bp.get("/supervision/demerits/<int:report_id>")

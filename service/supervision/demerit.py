@@ -16,11 +16,11 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.times import add_months
 from service.engine import runtime
-from service.engine.models import Case
 from service.engine.plugins import ActionContext, CheckContext, action, check
 from service.registry.validation import normalise_id, resident_id_problem
 from service.registry.versioning import change_context
 from service.supervision.catalogue import DemeritRule, DemeritThreshold
+from service.supervision.drafts import Drafts
 from service.supervision.inspection import _photos, beijing_today
 from service.supervision.messages import tell
 from service.supervision.models import (
@@ -33,10 +33,13 @@ from service.supervision.models import (
     SupervisionMember,
     ThresholdCrossing,
 )
-from service.supervision.processes import open_item
 
 CERTIFICATE = re.compile(r"^[A-Za-z0-9-]{4,30}$")
 IMMUTABLE = "已确认上报的记分记录不可修改"
+DRAFTS = Drafts(DemeritReport, "scorer_id", "report_id", IMMUTABLE, "只能修改自己录入的暂存记录",
+                "请从记分录入开始一次记分", "删除暂存的记分记录")
+submit, delete = DRAFTS.submit, DRAFTS.delete
+check("sv_demerit_start")(DRAFTS.start_rule)
 
 
 def cycle_of(province: str) -> tuple[int, str]:
@@ -174,52 +177,17 @@ def start(actor: Account, member: SupervisionMember, person: ScoredPerson, data:
     return report
 
 
-def _own_draft(actor: Account, report: DemeritReport) -> None:
-    if report.status != "draft":
-        raise ApiError(409, IMMUTABLE, code="immutable")
-    if report.scorer_id != actor.id:
-        raise ApiError(403, "只能修改自己录入的暂存记录")
-
-
 def save(actor: Account, report: DemeritReport, data: dict) -> None:
-    _own_draft(actor, report)
+    DRAFTS.own(actor, report)
     _articles(report, data.get("rule_codes"))
     if "attachment_ids" in data:
         report.attachment_ids = _photos(actor, data.get("attachment_ids"), "attachment_ids")
     db.session.flush()
 
 
-def submit(actor: Account, report: DemeritReport) -> None:
-    item = open_item(report.case_id, "fill")
-    if report.status != "draft" or item is None:
-        raise ApiError(409, IMMUTABLE, code="immutable")
-    runtime.complete(actor, item.id, {})
-
-
-def delete(actor: Account, report: DemeritReport) -> None:
-    _own_draft(actor, report)
-    case_id = report.case_id
-    db.session.delete(report)
-    db.session.flush()
-    runtime.withdraw(actor, db.session.get(Case, case_id), "删除暂存的记分记录")
-
-
-def _report(ctx) -> DemeritReport:
-    return db.session.scalars(select(DemeritReport).where(
-        DemeritReport.case_id == ctx.case.id)).one()
-
-
-@check("sv_demerit_start")
-def start_rule(ctx: CheckContext) -> dict[str, list[str]]:
-    report = db.session.get(DemeritReport, ctx.data.get("report_id") or 0)
-    if report is None or report.case_id is not None or report.scorer_id != ctx.actor.id:
-        return {"report_id": ["请从记分录入开始一次记分"]}
-    return {}
-
-
 @check("sv_demerit_complete")
 def complete_rule(ctx: CheckContext) -> dict[str, list[str]]:
-    return {} if _report(ctx).rule_codes else {"rule_codes": ["请选择扣分项目"]}
+    return {} if DRAFTS.of_case(ctx).rule_codes else {"rule_codes": ["请选择扣分项目"]}
 
 
 def _thresholds(report: DemeritReport) -> list[DemeritThreshold]:
@@ -238,7 +206,7 @@ def _opener(unit: SupervisedUnit) -> Account | None:
 @action("sv_demerit_submit")
 def demerit_submit(ctx: ActionContext) -> str:
     """Freeze the report; a threshold crossed in the 12 months opens ``demerit_threshold``."""
-    report = _report(ctx)
+    report = DRAFTS.of_case(ctx)
     report.status, report.submitted_at = "submitted", ctx.at
     report.scored_on = beijing_today(ctx.at)
     db.session.flush()

@@ -16,9 +16,9 @@ from service.core.times import SHANGHAI, utcnow
 from service.documents.models import Document
 from service.documents.service import can_read
 from service.engine import runtime
-from service.engine.models import Case
 from service.engine.plugins import ActionContext, CheckContext, action, check
 from service.supervision.catalogue import ChecklistNode
+from service.supervision.drafts import Drafts
 from service.supervision.messages import tell
 from service.supervision.models import (
     ANSWERS,
@@ -35,6 +35,10 @@ from service.supervision.processes import open_item
 RECTIFICATION_DAYS = 30
 MAX_PHOTOS = 9
 IMMUTABLE = "已确认上报的自查记录不可修改"
+DRAFTS = Drafts(SelfInspection, "inspector_id", "inspection_id", IMMUTABLE, "只能修改自己填报的暂存记录",
+                "请从自查填报开始一次自查", "删除暂存的自查记录")
+submit, delete = DRAFTS.submit, DRAFTS.delete
+check("sv_inspection_start")(DRAFTS.start_rule)
 
 
 @dataclass
@@ -108,13 +112,6 @@ def start(actor: Account, member: SupervisionMember) -> SelfInspection:
     return rec
 
 
-def _own_draft(actor: Account, rec: SelfInspection) -> None:
-    if rec.status != "draft":
-        raise ApiError(409, IMMUTABLE, code="immutable")
-    if rec.inspector_id != actor.id:
-        raise ApiError(403, "只能修改自己填报的暂存记录")
-
-
 def _photos(actor: Account, ids: object, name: str) -> list[int]:
     if ids in (None, ""):
         return []
@@ -130,7 +127,7 @@ def _photos(actor: Account, ids: object, name: str) -> list[int]:
 def save(actor: Account, rec: SelfInspection, answers: object) -> None:
     """暂存: set the answers given ({item code: {"answer", "photo_ids", "note"}}); the
     others keep theirs. Refused once the record is submitted."""
-    _own_draft(actor, rec)
+    DRAFTS.own(actor, rec)
     if not isinstance(answers, dict):
         raise ApiError(422, fields={"answers": ["请按题目填写答案"]})
     rows = {a.item_code: a for a in rec.answers}
@@ -154,41 +151,10 @@ def save(actor: Account, rec: SelfInspection, answers: object) -> None:
     db.session.flush()
 
 
-def submit(actor: Account, rec: SelfInspection) -> None:
-    """确认上报: the engine's ``fill`` task; its check refuses while an item is unanswered."""
-    item = open_item(rec.case_id, "fill")
-    if rec.status != "draft" or item is None:
-        raise ApiError(409, IMMUTABLE, code="immutable")
-    runtime.complete(actor, item.id, {})
-
-
-def delete(actor: Account, rec: SelfInspection) -> None:
-    """Delete a draft: its case is withdrawn, its answers go (the caller's commit is the
-    withdrawal's)."""
-    _own_draft(actor, rec)
-    case = rec.case_id
-    db.session.delete(rec)
-    db.session.flush()
-    runtime.withdraw(actor, db.session.get(Case, case), "删除暂存的自查记录")
-
-
-def _record(ctx) -> SelfInspection:
-    return db.session.scalars(select(SelfInspection).where(
-        SelfInspection.case_id == ctx.case.id)).one()
-
-
-@check("sv_inspection_start")
-def start_rule(ctx: CheckContext) -> dict[str, list[str]]:
-    rec = db.session.get(SelfInspection, ctx.data.get("inspection_id") or 0)
-    if rec is None or rec.case_id is not None or rec.inspector_id != ctx.actor.id:
-        return {"inspection_id": ["请从自查填报开始一次自查"]}
-    return {}
-
-
 @check("sv_inspection_complete")
 def complete_rule(ctx: CheckContext) -> dict[str, list[str]]:
     """所有的题目都为必填 (seed 004 §1.3.2)."""
-    rec = _record(ctx)
+    rec = DRAFTS.of_case(ctx)
     missing = [a.item_code for a in rec.answers if a.answer is None]
     if missing:
         return {"answers": [f"还有 {len(missing)} 个题目未填报，所有的题目都为必填"]}
@@ -198,7 +164,7 @@ def complete_rule(ctx: CheckContext) -> dict[str, list[str]]:
 @action("sv_inspection_submit")
 def inspection_submit(ctx: ActionContext) -> int:
     """Freeze the record; each 否 becomes a rectification item; tell the administrator."""
-    rec = _record(ctx)
+    rec = DRAFTS.of_case(ctx)
     unit = db.session.get(SupervisedUnit, rec.unit_id)
     rec.status, rec.submitted_at = "submitted", ctx.at
     rec.inspected_on = beijing_today(ctx.at)
@@ -258,7 +224,7 @@ def update_rectification(actor: Account, item: Rectification, data: dict, *, clo
 
 @check("sv_rectification_done")
 def rectification_rule(ctx: CheckContext) -> dict[str, list[str]]:
-    rec = _record(ctx)
+    rec = DRAFTS.of_case(ctx)
     left = db.session.scalar(select(db.func.count()).select_from(Rectification).where(
         Rectification.inspection_id == rec.id, Rectification.status == "open"))
     return {"rectifications": [f"还有 {left} 项整改未关闭"]} if left else {}

@@ -48,8 +48,17 @@ def _division(args: dict) -> str | None:
     return code or None
 
 
-def _in_division(code: str, model) -> object:
-    return policy.in_division(code, model.province_code, model.city_code, model.division_code)
+def _dated(stmt: Select, args: dict, model, date_column) -> Select:
+    """The date range and division filters every query has."""
+    start, end = date_range(args)
+    if start:
+        stmt = stmt.where(date_column >= start)
+    if end:
+        stmt = stmt.where(date_column <= end)
+    if code := _division(args):
+        stmt = stmt.where(policy.in_division(code, model.province_code, model.city_code,
+                                             model.division_code))
+    return stmt
 
 
 def inspections(actor: Account, args: dict) -> Select:
@@ -60,13 +69,7 @@ def inspections(actor: Account, args: dict) -> Select:
             contains_eager(SelfInspection.inspector))
     if args.get("mine"):
         stmt = stmt.where(SelfInspection.inspector_id == actor.id)
-    start, end = date_range(args)
-    if start:
-        stmt = stmt.where(SelfInspection.inspected_on >= start)
-    if end:
-        stmt = stmt.where(SelfInspection.inspected_on <= end)
-    if code := _division(args):
-        stmt = stmt.where(_in_division(code, SelfInspection))
+    stmt = _dated(stmt, args, SelfInspection, SelfInspection.inspected_on)
     unit = str(args.get("unit_id") or "")
     if unit:
         if not unit.isdigit():
@@ -91,13 +94,7 @@ def demerits(actor: Account, args: dict) -> Select:
             contains_eager(DemeritReport.scorer))
     if args.get("mine"):
         stmt = stmt.where(DemeritReport.scorer_id == actor.id)
-    start, end = date_range(args)
-    if start:
-        stmt = stmt.where(DemeritReport.scored_on >= start)
-    if end:
-        stmt = stmt.where(DemeritReport.scored_on <= end)
-    if code := _division(args):
-        stmt = stmt.where(_in_division(code, DemeritReport))
+    stmt = _dated(stmt, args, DemeritReport, DemeritReport.scored_on)
     name = (args.get("name") or "").strip()
     if name:
         stmt = stmt.where(ScoredPerson.name.contains(name, autoescape=True))

@@ -141,15 +141,21 @@ def inspection_submit(record_id: int):
 @bp.post("/inspections/<int:record_id>/delete")
 @login_required
 def inspection_delete(record_id: int):
-    rec = policy.require(current_user, SelfInspection, record_id)
+    return _delete(inspection.DRAFTS, record_id, url_for("supervision.inspection_detail", record_id=record_id),
+                   "暂存的自查记录已删除。", "supervision.inspections")
+
+
+def _delete(drafts, record_id: int, back: str, done: str, endpoint: str):
+    """Delete a draft of the caller's; a refusal goes back to the record with its reason."""
+    record = policy.require(current_user, drafts.model, record_id)
     try:
-        inspection.delete(current_user, rec)
+        drafts.delete(current_user, record)
     except ApiError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("supervision.inspection_detail", record_id=record_id))
-    flash("暂存的自查记录已删除。", "success")
-    return redirect(url_for("supervision.inspections"))
+        return redirect(back)
+    flash(done, "success")
+    return redirect(url_for(endpoint))
 
 
 # --- S3 自查记录 -------------------------------------------------------------------------------
@@ -363,15 +369,8 @@ def demerit_edit(report_id: int):
 @bp.post("/demerits/<int:report_id>/delete")
 @login_required
 def demerit_delete(report_id: int):
-    report = policy.require(current_user, DemeritReport, report_id)
-    try:
-        demerit.delete(current_user, report)
-    except ApiError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("supervision.demerit_detail", report_id=report_id))
-    flash("暂存的记分记录已删除。", "success")
-    return redirect(url_for("supervision.demerits"))
+    return _delete(demerit.DRAFTS, report_id, url_for("supervision.demerit_detail", report_id=report_id),
+                   "暂存的记分记录已删除。", "supervision.demerits")
 
 
 # --- S4 记分记录 -------------------------------------------------------------------------------

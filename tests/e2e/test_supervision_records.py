@@ -19,16 +19,6 @@ from supervision_helpers import INSPECTOR, SCORER, resident_id  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  viewport={"width": 375, "height": 740}, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(15_000)
-    yield pg
-    context.close()
-
-
 def _photo(tmp_path, name: str) -> str:
     path = tmp_path / name
     Image.new("RGB", (60, 40), "white").save(path)
