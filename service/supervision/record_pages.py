@@ -325,19 +325,29 @@ def score(person_id: int):
     chosen = request.form.getlist("rule_codes")
     errors: dict = {}
     if request.method == "POST":
-        try:
+        def write() -> DemeritReport:
             report = demerit.start(current_user, member, person, {"rule_codes": chosen})
             report.attachment_ids = _uploads("attachments", report.case_id, "记分材料")
-            if request.form.get("action") == "submit":
-                demerit.submit(current_user, report)
-            else:
-                db.session.commit()
-        except ApiError as exc:
-            errors = _refused(exc)
-        else:
-            flash("记分已确认上报。" if report.status == "submitted" else "记分已暂存。", "success")
-            return redirect(url_for("supervision.demerit_detail", report_id=report.id))
+            return report
+        done, errors = _report_written(write)
+        if done is not None:
+            return done
     return _report_form(person, None, errors, chosen)
+
+
+def _report_written(write):
+    """暂存 commits the written report, 确认上报 submits it too (both or neither); a refusal
+    gives its field errors."""
+    try:
+        report = write()
+        if request.form.get("action") == "submit":
+            demerit.submit(current_user, report)
+        else:
+            db.session.commit()
+    except ApiError as exc:
+        return None, _refused(exc)
+    flash("记分已确认上报。" if report.status == "submitted" else "记分已暂存。", "success")
+    return redirect(url_for("supervision.demerit_detail", report_id=report.id)), {}
 
 
 @bp.route("/demerits/<int:report_id>/edit", methods=["GET", "POST"])
@@ -350,19 +360,14 @@ def demerit_edit(report_id: int):
     chosen = request.form.getlist("rule_codes") if request.method == "POST" else report.rule_codes
     errors: dict = {}
     if request.method == "POST":
-        try:
+        def write() -> DemeritReport:
             added = _uploads("attachments", report.case_id, "记分材料")
             demerit.save(current_user, report, {"rule_codes": chosen,
                                                 "attachment_ids": report.attachment_ids + added})
-            if request.form.get("action") == "submit":
-                demerit.submit(current_user, report)
-            else:
-                db.session.commit()
-        except ApiError as exc:
-            errors = _refused(exc)
-        else:
-            flash("记分已确认上报。" if report.status == "submitted" else "记分已暂存。", "success")
-            return redirect(url_for("supervision.demerit_detail", report_id=report.id))
+            return report
+        done, errors = _report_written(write)
+        if done is not None:
+            return done
     return _report_form(report.person, report, errors, chosen)
 
 
