@@ -13,6 +13,7 @@ from service.access.models import Account
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError, decode_cursor, encode_key
+from service.registry.reference import Division
 from service.supervision.models import (
     DemeritReport,
     InspectionAnswer,
@@ -65,8 +66,10 @@ def inspections(actor: Account, args: dict) -> Select:
     """自查记录: by division, institution, 自查项目 (an area or group code), date range."""
     stmt = select(SelfInspection).join(SelfInspection.unit).join(SupervisedUnit.division) \
         .join(SelfInspection.inspector).where(policy.scope(actor, policy.READ, SelfInspection)).options(
-            contains_eager(SelfInspection.unit).contains_eager(SupervisedUnit.division),
-            contains_eager(SelfInspection.inspector))
+            contains_eager(SelfInspection.unit).load_only(SupervisedUnit.name, SupervisedUnit.division_code,
+                                                          SupervisedUnit.level_code)
+            .contains_eager(SupervisedUnit.division).load_only(Division.name),
+            contains_eager(SelfInspection.inspector).load_only(Account.display_name))
     if args.get("mine"):
         stmt = stmt.where(SelfInspection.inspector_id == actor.id)
     stmt = _dated(stmt, args, SelfInspection, SelfInspection.inspected_on)
@@ -90,8 +93,10 @@ def demerits(actor: Account, args: dict) -> Select:
         .join(SupervisedUnit.division).join(DemeritReport.scorer) \
         .where(policy.scope(actor, policy.READ, DemeritReport)).options(
             contains_eager(DemeritReport.person),
-            contains_eager(DemeritReport.unit).contains_eager(SupervisedUnit.division),
-            contains_eager(DemeritReport.scorer))
+            contains_eager(DemeritReport.unit).load_only(SupervisedUnit.name, SupervisedUnit.division_code,
+                                                         SupervisedUnit.level_code)
+            .contains_eager(SupervisedUnit.division).load_only(Division.name),
+            contains_eager(DemeritReport.scorer).load_only(Account.display_name))
     if args.get("mine"):
         stmt = stmt.where(DemeritReport.scorer_id == actor.id)
     stmt = _dated(stmt, args, DemeritReport, DemeritReport.scored_on)
