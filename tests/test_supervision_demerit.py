@@ -175,7 +175,10 @@ def test_a_draft_is_deleted_and_its_case_withdrawn(scorer, database: Database) -
 def test_the_administrations_list_and_chaoyang_sees_none(scorer, api) -> None:
     person = _person(scorer)
     report = _report(scorer, person["id"], ["02.01"])
-    _report(scorer, person["id"], ["01.01"], submit=False)  # a draft is not listed for the administration
+    draft = _report(scorer, person["id"], ["01.01"], submit=False)  # not the administration's
+    # 暂存后的数据可在记分记录模块查询到: the scorer finds her draft
+    assert draft["id"] in [r["id"] for r in scorer.get(DEMERITS).get_json()["items"]]
+    assert api("13800000001").get(f"{DEMERITS}/{draft['id']}").status_code == 404  # not the inspector's
     jiangbei, chaoyang = api("cq.jiangbei.wjw"), api("bj.chaoyang.wjw")
     items = jiangbei.get(DEMERITS).get_json()["items"]
     assert [r["id"] for r in items] == [report["id"]]

@@ -208,3 +208,25 @@ def test_yearly_reminder_when_no_comprehensive_inspection_in_12_months(app, insp
     _submitted(inspector)
     with app.app_context():
         assert yearly_reminders(today + timedelta(days=300)) == 0
+
+
+def test_photos_open_for_readers_and_each_author_reads_only_her_own(inspector, api, new_client) -> None:
+    codes = item_codes(inspector)
+    photo = upload(inspector, "自查材料")
+    answers = {c: "yes" for c in codes}
+    answers[codes[0]] = {"answer": "yes", "photo_ids": [photo]}
+    rec = inspector.post(INSPECTIONS, json={"answers": answers, "submit": True}).get_json()
+    url = f"/supervision/files/inspection/{rec['id']}/{photo}"
+    assert logged_in(new_client(), "cq.jiangbei.wjw").get(url).mimetype == "image/png"  # 点击图片放大查看
+    assert logged_in(new_client(), "bj.chaoyang.wjw").get(url).status_code == 404
+    assert logged_in(new_client(), INSPECTOR).get(f"/supervision/files/inspection/{rec['id']}/{photo + 1}") \
+        .status_code == 404
+    # the scorer of the same institution does not read the inspector's records
+    assert api("13800000002").get(f"{INSPECTIONS}/{rec['id']}").status_code == 404
+    assert api("13800000002").get(INSPECTIONS).get_json()["items"] == []
+
+
+def test_the_item_filter_offers_only_the_institutions_scope(new_client) -> None:
+    page = logged_in(new_client(), INSPECTOR).get("/supervision/inspections").get_data(as_text=True)
+    assert '<option value="A">机构执业</option>' in page and "机构资质" in page
+    assert "放射诊疗" not in page and "临床用血" not in page
