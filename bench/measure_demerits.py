@@ -198,7 +198,7 @@ def run(ctx: Context) -> list[Result]:
                           ("deep", f"/api/v1/supervision/demerits?limit=50&cursor={cursor}")):
             def get(_k, url=url, headers=headers):
                 response = client.get(url, headers=headers)
-                assert response.status_code == 200 and len(response.get_json()["items"]) == 50, response.data[:200]
+                assert response.status_code == 200 and response.get_json()["items"], response.data[:200]
             timings[f"list {name} {page}"] = _timed(get, n)
     floors = _floors(ctx, person_ids, since, today, deep, n)
     results = []
