@@ -62,14 +62,20 @@ def _dated(stmt: Select, args: dict, model, date_column) -> Select:
     return stmt
 
 
+def _rows(stmt: Select, unit, author) -> Select:
+    """What a list row shows of the institution, its division and the author, in the one query
+    and only those columns."""
+    return stmt.join(unit).join(SupervisedUnit.division).join(author).options(
+        contains_eager(unit).load_only(SupervisedUnit.name, SupervisedUnit.division_code,
+                                       SupervisedUnit.level_code)
+        .contains_eager(SupervisedUnit.division).load_only(Division.name),
+        contains_eager(author).load_only(Account.display_name))
+
+
 def inspections(actor: Account, args: dict) -> Select:
     """自查记录: by division, institution, 自查项目 (an area or group code), date range."""
-    stmt = select(SelfInspection).join(SelfInspection.unit).join(SupervisedUnit.division) \
-        .join(SelfInspection.inspector).where(policy.scope(actor, policy.READ, SelfInspection)).options(
-            contains_eager(SelfInspection.unit).load_only(SupervisedUnit.name, SupervisedUnit.division_code,
-                                                          SupervisedUnit.level_code)
-            .contains_eager(SupervisedUnit.division).load_only(Division.name),
-            contains_eager(SelfInspection.inspector).load_only(Account.display_name))
+    stmt = _rows(select(SelfInspection), SelfInspection.unit, SelfInspection.inspector) \
+        .where(policy.scope(actor, policy.READ, SelfInspection))
     if args.get("mine"):
         stmt = stmt.where(SelfInspection.inspector_id == actor.id)
     stmt = _dated(stmt, args, SelfInspection, SelfInspection.inspected_on)
@@ -88,15 +94,8 @@ def inspections(actor: Account, args: dict) -> Select:
 
 def demerits(actor: Account, args: dict) -> Select:
     """记分记录: fuzzy name and ID number, date range, division; the person joined."""
-    # what a list row shows (person, institution and its division, scorer) in the one query
-    stmt = select(DemeritReport).join(DemeritReport.person).join(DemeritReport.unit) \
-        .join(SupervisedUnit.division).join(DemeritReport.scorer) \
-        .where(policy.scope(actor, policy.READ, DemeritReport)).options(
-            contains_eager(DemeritReport.person),
-            contains_eager(DemeritReport.unit).load_only(SupervisedUnit.name, SupervisedUnit.division_code,
-                                                         SupervisedUnit.level_code)
-            .contains_eager(SupervisedUnit.division).load_only(Division.name),
-            contains_eager(DemeritReport.scorer).load_only(Account.display_name))
+    stmt = _rows(select(DemeritReport).join(DemeritReport.person), DemeritReport.unit, DemeritReport.scorer) \
+        .where(policy.scope(actor, policy.READ, DemeritReport)).options(contains_eager(DemeritReport.person))
     if args.get("mine"):
         stmt = stmt.where(DemeritReport.scorer_id == actor.id)
     stmt = _dated(stmt, args, DemeritReport, DemeritReport.scored_on)
