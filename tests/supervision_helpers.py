@@ -36,3 +36,36 @@ def active_unit(client, api, serial: int = 1, **overrides) -> dict:
                                          json={"decision": "pass"})
     assert passed.status_code == 200, passed.get_json()
     return passed.get_json()
+
+
+INSPECTOR, SCORER = "13800000001", "13800000002"  # inst.jiangbei1's demo staff
+
+
+def send(api, method: str, path: str, json=None):
+    """A bearer request of any method (the ApiClient has GET and POST)."""
+    return api.client.open(path, method=method, json=json, headers=api._headers(None))
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(api, kind: str = "材料") -> int:
+    import io
+
+    response = api.post("/api/v1/documents", data={"file": (io.BytesIO(png_bytes()), "photo.png"),
+                                                   "kind": kind}, content_type="multipart/form-data")
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def item_codes(api) -> list[str]:
+    checklist = api.get("/api/v1/supervision/checklist").get_json()
+    return [i["code"] for a in checklist["areas"] for g in a["groups"] for s in g["sections"]
+            for i in s["items"]]

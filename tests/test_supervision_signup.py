@@ -151,3 +151,43 @@ def test_a_return_without_reason_is_refused_on_the_page(client: FlaskClient, new
     url = f"/supervision/reviews/{unit['id']}"
     response = page.post(url, data={"decision": "return", "reason": "", "csrf_token": csrf(page, url)})
     assert response.status_code == 400 and "必须填写退回原因" in response.get_data(as_text=True)
+
+
+def test_the_review_runs_on_the_engine(client: FlaskClient, api: Callable[..., ApiClient],
+                                       database: Database, new_client) -> None:
+    """S1 is the BPMN process supervision_signup: the generic work-item door decides as the
+    page and the sign-up API do, and the case ends approved."""
+    from service.engine.models import Case, WorkItem
+
+    unit = _signup(client, **signup_body(61)).get_json()
+    case_id = database.scalar(select(SupervisedUnit.signup_case_id).where(SupervisedUnit.id == unit["id"]))
+    jiangbei = api("cq.jiangbei.wjw")
+    review = database.scalar(select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.task == "review"))
+    refused = jiangbei.post(f"/api/v1/work-items/{review}/complete", json={"data": {"decision": "return"}})
+    assert refused.status_code == 422 and "必须填写退回原因" in error_of(refused)["fields"]["comment"][0]
+    assert api("bj.chaoyang.wjw").post(f"/api/v1/work-items/{review}/complete",
+                                       json={"data": {"decision": "pass"}}).status_code == 404
+    returned = jiangbei.post(f"/api/v1/work-items/{review}/complete",
+                             json={"data": {"decision": "return", "comment": "地址不详"}})
+    assert returned.status_code == 200
+    assert jiangbei.get(f"{SIGNUP}/{unit['id']}").get_json()["return_reason"] == "地址不详"
+    # the correction is checked with the sign-up's rules before it is applied
+    page = new_client()
+    page.post("/supervision/signup/status", data={"phone": signup_body(61)["admin_phone"],
+                                                   "password": "Guanyin2026q",
+                                                   "csrf_token": csrf(page, "/supervision/signup/status")})
+    bad = signup_body(61, legal_representative_id="110105199001010019")
+    bad["csrf_token"] = csrf(page, "/supervision/signup/correct")
+    assert page.post("/supervision/signup/correct", data=bad).status_code == 400
+    good = signup_body(61, address="重庆市江北区观音桥街道9号")
+    good["csrf_token"] = csrf(page, "/supervision/signup/correct")
+    assert page.post("/supervision/signup/correct", data=good).status_code == 302
+    again = database.scalar(select(WorkItem.id).where(WorkItem.case_id == case_id, WorkItem.task == "review",
+                                                      WorkItem.status == "open"))
+    assert jiangbei.post(f"/api/v1/work-items/{again}/complete",
+                         json={"data": {"decision": "pass"}}).status_code == 200
+    case = database.scalar(select(Case).where(Case.id == case_id))
+    assert (case.process_id, case.status, case.outcome) == ("supervision_signup", "completed", "approved")
+    assert jiangbei.get(f"{SIGNUP}/{unit['id']}").get_json()["status"] == "active"
+    assert jiangbei.get(f"/api/v1/cases/{case_id}").status_code == 200
+    assert api("bj.chaoyang.wjw").get(f"/api/v1/cases/{case_id}").status_code == 404

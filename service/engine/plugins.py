@@ -20,6 +20,7 @@ _PREFILLS: dict[str, Callable] = {}
 _CHECKS: dict[str, Callable] = {}
 _LANES: dict[str, Lane] = {}
 _SUBJECTS: dict[str, Callable] = {}
+_PROCESS_SUBJECTS: dict[str, str] = {}
 _PROCESSES: dict[str, ProcessInfo] = {}
 _PERSONS_AT: dict[str, Callable] = {}
 _CASE_READERS: list[Callable] = []
@@ -143,6 +144,16 @@ def subject_loader(kind: str) -> Callable:
     """Register the loader of a case subject: ``institution`` -> (actor, subject, process id) ->
     the institution (or a stand-in with ``id`` None for one that does not exist yet); ``person`` -> (actor, subject, institution) -> PersonSubject or None."""
     return _registrar(_SUBJECTS)(kind)
+
+
+def process_subject(process_id: str, kind: str) -> None:
+    """Name the subject loader a process's cases start with when it is not ``institution``
+    (e.g. seed 004's processes are about a signed-up institution, registered or not)."""
+    _PROCESS_SUBJECTS[process_id] = kind
+
+
+def subject_kind(process_id: str) -> str:
+    return _PROCESS_SUBJECTS.get(process_id, "institution")
 
 
 def lane(name: str, roles: tuple[str, ...], label: str, starter_kind: str | None = None,

@@ -191,7 +191,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     definition = definitions.latest(process_id)
     if definition is None:
         raise ApiError(404, "未找到该业务流程")
-    institution = _load_subject("institution")(actor, subject, process_id)
+    institution = _load_subject(plugins.subject_kind(process_id))(actor, subject, process_id)
     person = _load_subject("person")
     applicant = person(actor, subject, institution) if person is not None else None
     if definition.startable_by and not _may_start(actor, definition, institution):
@@ -209,7 +209,9 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
     db.session.add(case)
     db.session.flush()
     # applicant_kind: a process the physician or her institution may start takes the starter's path
+    # a subject may name more of itself for the case's data (seed 004's signed-up institution)
     initial = dict(data or {}, case_id=case.id, institution_id=institution.id,
+                   **getattr(institution, "case_data", {}),
                    **(applicant.data if applicant else {}), applicant_kind=actor.kind)
     run = StepRun(case, actor, at)
     p = definitions.parsed(definition)
@@ -225,7 +227,7 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
 
 def _load_subject(kind: str):
     loader = plugins.get_subject_loader(kind)
-    if loader is None and kind == "institution":
+    if loader is None and kind != "person":
         raise ApiError(404, "未找到该业务流程")  # no domain that could own the case is installed
     return loader
 

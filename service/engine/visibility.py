@@ -27,6 +27,8 @@ def case_rule(actor: Account, action: str) -> ColumnElement[bool]:
             WorkItem.case_id == Case.id, WorkItem.organisation_kind == org_kind,
             WorkItem.organisation_id == org_id,
         ))
+    rules.append(exists().where(WorkItem.case_id == Case.id, WorkItem.organisation_kind == "account",
+                                WorkItem.organisation_id == actor.id))
     if actor.kind == "institution":
         rules.append(Case.subject_institution_id == actor.institution_id)
     rules.extend(c for c in (reader(actor) for reader in plugins.case_readers()) if c is not None)

@@ -268,4 +268,6 @@ def registration_lookup():
                                         "category": q.category, "level": q.level,
                                         "year": q.year}},
         "items": LookupRegistrationSchema(many=True).dump(registrations),
+        "conduct": [{"title": r.title, "summary": r.summary, "points": r.points, "entries": r.entries}
+                    for r in lookups.conduct_of(physician)],
     })

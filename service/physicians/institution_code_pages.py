@@ -143,6 +143,7 @@ def verify():
             else:
                 result["physician"], result["registrations"] = lookups.find_registrations(
                     current_user, request.form.get("id_number", ""))
+                result["conduct"] = lookups.conduct_of(result["physician"])
         except ApiError as exc:
             if exc.status == 403:
                 report(exc)

@@ -12,6 +12,7 @@ from sqlalchemy import case, select
 from service.access.models import Account
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.persons import conduct
 from service.physicians.models import Physician, PracticeRegistration, Qualification
 from service.registry.validation import normalise_id, resident_id_problem
 
@@ -60,3 +61,8 @@ def find_registrations(actor: Account, raw: object) -> tuple[Physician, list[Pra
     if not registrations:
         raise ApiError(404, NO_REGISTRATION)
     return physician, registrations
+
+
+def conduct_of(physician: Physician) -> list[conduct.ConductRecord]:
+    """What other domains record about her conduct (医师信用验证: seed 004's demerit points)."""
+    return conduct.records(physician.id_number)

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from service.access.codes import PHONE
 from service.access.models import Account
 from service.access.passwords import hash_password, password_problem, verify_password
+from service.core.errors import ApiError
 from service.core.extensions import db
-from service.core.times import utcnow
+from service.documents.models import Document
+from service.engine import runtime
+from service.engine.plugins import ActionContext, CheckContext, action, check
 from service.institutions.face import Institution
 from service.registry import codes
 from service.registry.reference import Administration, Division
@@ -23,7 +26,9 @@ from service.registry.validation import (
 )
 from service.registry.versioning import change_context
 from service.supervision.catalogue import checklist_province, expand_scope, scope_tree
+from service.supervision.messages import tell
 from service.supervision.models import SupervisedUnit, SupervisionMember
+from service.supervision.processes import open_item
 
 UNIT_FIELDS = ("name", "uscc", "division_code", "address", "level_code", "subject_codes",
                "nature", "legal_representative", "legal_representative_id", "contact",
@@ -169,6 +174,9 @@ def submit(data: dict, proofs: list | None = None) -> SupervisedUnit:
                                          id_number=a["id_number"], is_admin=True))
         unit.licence_document_ids = [store(account) for store in proofs or []]
         db.session.flush()
+    # the review runs on the engine (bpmn/supervision_signup.bpmn), in this transaction
+    unit.signup_case_id = runtime.start(account, "supervision_signup", {"unit_id": unit.id},
+                                        commit=False).id
     return unit
 
 
@@ -182,20 +190,27 @@ def unit_for_credentials(phone: str, password: str) -> SupervisedUnit | None:
 
 
 def correct(unit: SupervisedUnit, data: dict, proofs: list | None = None) -> None:
-    """Answer a return by correcting the sign-up; it goes back to the administration."""
-    if unit.status != "returned":
+    """Answer a return by correcting the sign-up: the engine's ``correct`` task checks it
+    (``sv_signup_correction``) and its action applies it; it goes back to the administration."""
+    item = open_item(unit.signup_case_id, "correct")
+    if unit.status != "returned" or item is None:
         raise SignupError({"status": ["仅退回的注册可以修改后重新提交"]})
-    fields: dict = {}
-    v = _check_unit(data, fields, unit.id)
-    if fields:
-        raise SignupError(fields)
     admin = admin_of(unit)
-    with change_context(admin.account_id, "退回后修改重新提交"):
-        _apply(unit, v)
-        if proofs:
-            unit.licence_document_ids = [store(admin.account) for store in proofs]
-        unit.status, unit.submitted_at = "pending", utcnow()
-        db.session.flush()
+    form = {k: data.get(k) for k in UNIT_FIELDS}
+    stored = [store(admin.account) for store in proofs or []]
+    form["licence_document_ids"] = stored or list(unit.licence_document_ids)
+    _engine_step(admin.account, item.id, form)
+
+
+def _engine_step(actor: Account, item_id: int, form: dict, rename: dict | None = None) -> None:
+    """Complete the task on the engine; its refusals come back as the page's field errors."""
+    try:
+        runtime.complete(actor, item_id, form)
+    except ApiError as exc:
+        if exc.status != 422:
+            raise
+        fields = exc.fields or {"form": [exc.message]}
+        raise SignupError({(rename or {}).get(k, k): v for k, v in fields.items()}) from None
 
 
 def admin_of(unit: SupervisedUnit) -> SupervisionMember:
@@ -204,20 +219,80 @@ def admin_of(unit: SupervisedUnit) -> SupervisionMember:
 
 
 def review(actor: Account, unit: SupervisedUnit, decision: str, reason: str | None) -> None:
-    """注册审核: pass (the administrator may log in) or return with a mandatory reason."""
-    reason = (reason or "").strip()
-    if unit.status != "pending":
+    """注册审核 on the engine's ``review`` task: pass (the administrator may log in) or return
+    with a mandatory reason (``sv_signup_review``)."""
+    item = open_item(unit.signup_case_id, "review")
+    if unit.status != "pending" or item is None:
         raise SignupError({"decision": ["该注册不在待审核状态"]})
     if decision not in ("pass", "return"):
         raise SignupError({"decision": ["请选择审核结果"]})
-    if decision == "return" and not reason:
-        raise SignupError({"reason": ["选择退回时，必须填写退回原因"]})
-    if len(reason) > 500:
-        raise SignupError({"reason": ["退回原因不能超过 500 字"]})
-    with change_context(actor.id, "注册审核"):
-        unit.status = "active" if decision == "pass" else "returned"
-        unit.return_reason = reason if decision == "return" else None
-        unit.reviewed_by_id, unit.reviewed_at = actor.id, utcnow()
-        if decision == "pass":
-            admin_of(unit).account.is_enabled = True
-        db.session.flush()
+    _engine_step(actor, item.id, {"decision": decision, "comment": (reason or "").strip()},
+                 rename={"comment": "reason"})
+
+
+@check("sv_signup_review")
+def review_rule(ctx: CheckContext) -> dict[str, list[str]]:
+    if ctx.data.get("decision") == "return" and not (ctx.data.get("comment") or "").strip():
+        return {"comment": ["选择退回时，必须填写退回原因"]}
+    return {}
+
+
+@check("sv_signup_correction")
+def correction_rule(ctx: CheckContext) -> dict[str, list[str]]:
+    """The sign-up's rules again, and proof images only of the institution's administrator
+    (she is not enabled yet, so the documents' own check cannot tell)."""
+    unit = db.session.scalars(select(SupervisedUnit).where(
+        SupervisedUnit.signup_case_id == ctx.case.id)).one()
+    fields: dict = {}
+    _check_unit(ctx.data, fields, unit.id)
+    ids = ctx.data.get("licence_document_ids") or []
+    uploader = admin_of(unit).account_id
+    if any(db.session.scalar(select(Document.uploaded_by_id).where(Document.id == i)) != uploader
+           for i in ids):
+        fields["licence_document_ids"] = ["证明材料不存在或无权使用"]
+    return fields
+
+
+@check("sv_signup_start")
+def start_rule(ctx: CheckContext) -> dict[str, list[str]]:
+    """A sign-up is reviewed once at a time: only a new, pending one starts a review."""
+    unit = db.session.get(SupervisedUnit, ctx.institution.unit_id)
+    if unit.status != "pending" or unit.signup_case_id is not None:
+        return {"unit_id": ["该注册已在审核中或已审核"]}
+    return {}
+
+
+def _unit(ctx: ActionContext) -> SupervisedUnit:
+    return db.session.get(SupervisedUnit, ctx.data["unit_id"])
+
+
+@action("sv_signup_return")
+def signup_return(ctx: ActionContext) -> str:
+    unit = _unit(ctx)
+    unit.status, unit.return_reason = "returned", ctx.data.get("comment")
+    unit.reviewed_by_id, unit.reviewed_at = ctx.actor.id, ctx.at
+    tell(admin_of(unit).account, "注册已退回", f"{unit.name}的注册被退回，退回原因：{unit.return_reason}。"
+         "请用手机号和密码查询注册进度，修改后重新提交。", sms=True)
+    return "returned"
+
+
+@action("sv_signup_resubmit")
+def signup_resubmit(ctx: ActionContext) -> str:
+    unit = _unit(ctx)
+    fields: dict = {}
+    values = _check_unit(ctx.data, fields, unit.id)
+    _apply(unit, values)
+    unit.licence_document_ids = list(ctx.data.get("licence_document_ids") or [])
+    unit.status, unit.submitted_at = "pending", ctx.at
+    return "resubmitted"
+
+
+@action("sv_signup_pass")
+def signup_pass(ctx: ActionContext) -> str:
+    unit = _unit(ctx)
+    unit.status, unit.return_reason = "active", None
+    unit.reviewed_by_id, unit.reviewed_at = ctx.actor.id, ctx.at
+    account = admin_of(unit).account
+    account.is_enabled = True
+    tell(account, "注册审核通过", f"{unit.name}的注册已审核通过，请用手机号 {account.phone} 登录。", sms=True)
+    return "approved"

@@ -27,6 +27,14 @@ INSTITUTION_PHYSICIANS = [
 ]
 
 
+# An administration's part of seed 004 (ch.2): sign-up review and the two queries.
+SUPERVISION_ADMINISTRATION = [
+    MenuItem("注册审核", "supervision.reviews"),
+    MenuItem("自查记录查询", "supervision.inspections"),
+    MenuItem("医疗人员不良记分查询", "supervision.demerits"),
+]
+
+
 # The physician's own portal (seed 003 ch.2 §2); until her account is activated she sees only
 # what she may use then (seed 003 ch.4).
 PHYSICIAN_BEFORE_ACTIVATION = [
@@ -101,6 +109,9 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     if account.has_role("support"):
         groups.append(("客服中心", [MenuItem("用户提问", "help.support"),
                                   MenuItem("常见问题", "help.index")]))
-    groups.append(("个人设置", [MenuItem("修改密码", "auth.change_password"),
+    if account.kind == "administration":
+        groups.append(("依法执业自查与不良记分", SUPERVISION_ADMINISTRATION))
+    groups.append(("个人设置", [MenuItem("系统消息", "messages.index"),
+                              MenuItem("修改密码", "auth.change_password"),
                               MenuItem("电子钥匙", "second_factor.enrol")]))
     return groups

@@ -136,3 +136,14 @@ def logout(page) -> None:
 
     page.click("header button:has-text('退出')")
     expect(page.locator("h1")).to_contain_text("用户登录")
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page in a 375-px phone context with touch (seed 004's pages are a phone app)."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                  viewport={"width": 375, "height": 740}, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()

@@ -39,7 +39,7 @@ def test_an_institution_asks_support_and_sees_the_reply_marked_unread(page):
     login(page, "inst.chaoyang2")
     badge = page.locator("header .help-link .unread-count")
     expect(badge).to_have_text("1")
-    expect(badge).to_have_css("background-color", "rgb(192, 57, 43)")
+    expect(badge).to_have_css("background-color", "rgb(217, 54, 62)")
     page.click("header >> text=帮助中心")
     page.click("text=我的提问")
     page.click("tr:has-text('校验申请书打印后如何上传') >> text=查看回复详情")

@@ -18,16 +18,6 @@ from supervision_helpers import resident_id, signup_body  # noqa: E402
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  viewport={"width": 375, "height": 740}, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
-
-
 def _fill(pg, body: dict) -> None:
     for name in ("name", "uscc", "address", "legal_representative", "legal_representative_id",
                  "contact", "contact_phone", "admin_name", "admin_id_number", "admin_phone",

@@ -11,4 +11,4 @@ from service.core.extensions import csrf
 bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens, not cookies: no cross-site request can carry them
 
-from service.api.v1 import accounts, auth, openapi  # noqa: E402,F401  (routes attach to bp)
+from service.api.v1 import accounts, auth, notifications, openapi  # noqa: E402,F401  (routes attach to bp)
