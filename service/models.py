@@ -7,7 +7,14 @@ def import_all() -> None:
     from service.casework import saved_filters  # noqa: F401
     from service.documents import models as _documents  # noqa: F401
     from service.engine import models as _engine  # noqa: F401
-    from service.institutions import departments, licences, models, reminders, verification_records  # noqa: F401
+    from service.institutions import (  # noqa: F401
+        departments,
+        licences,
+        mailing,
+        models,
+        reminders,
+        verification_records,
+    )
     from service.notify import models as _notify  # noqa: F401
     from service.nurses import models as _nurses  # noqa: F401
     from service.persons import numbers  # noqa: F401

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.core.collation import name_type
 from service.core.extensions import UTCDateTime, db
 from service.core.times import utcnow
 from service.registry.reference import Administration, Division
@@ -59,7 +60,7 @@ class Institution(Versioned, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(name_type(120))
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     registration_number: Mapped[str | None] = mapped_column(String(22), unique=True)
     category_code: Mapped[str] = mapped_column(String(8))

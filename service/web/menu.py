@@ -64,7 +64,9 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     elif account.has_role("sysadmin", "auditor"):
         groups.append(("业务办理", [MenuItem("业务查询", "inbox.all_cases")]))
     if account.kind == "administration" or account.has_role("sysadmin", "auditor"):
-        items = [MenuItem("综合查询", "institutions.search")]
+        items = [MenuItem("综合查询", "institutions.search"),
+                 MenuItem("统计分析", "institutions.statistics"),
+                 MenuItem("信封打印", "institutions.mailings")]
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             items.insert(0, MenuItem("窗口受理", "institutions.counter"))
         groups.append(("医疗机构管理", items))
