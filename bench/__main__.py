@@ -30,7 +30,7 @@ from .report import DEFAULT_OUT, Run, table
 from .scales import SCALES
 
 # run order: the inbox is measured before the HTTP load adds items to it
-MEASUREMENTS = ("step", "rounds", "replay", "inbox", "print", "licence", "http", "scale")
+MEASUREMENTS = ("step", "rounds", "replay", "inbox", "print", "licence", "http", "scale", "query")
 
 
 def database_info(app) -> dict:

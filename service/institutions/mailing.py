@@ -101,7 +101,8 @@ def path_of(batch: MailingBatch) -> Path | None:
     return Path(current_app.config["STORAGE_DIR"]) / batch.file_key
 
 
-def _addresses(actor: Account, flt: InstitutionFilters) -> Iterator[Address]:
+def addresses(actor: Account, flt: InstitutionFilters) -> Iterator[Address]:
+    """The postal addresses of the query's institutions, in the query's order."""
     # each page is read into addresses at once: a progress commit expires the page's rows
     for items in pages(actor, flt):
         yield from [address_of(inst) for inst in items]
@@ -127,14 +128,14 @@ def run(batch_id: int) -> None:
             db.session.commit()
 
     try:
-        addresses = _addresses(actor, batch.filters())
+        rows = addresses(actor, batch.filters())
         title = "医疗机构地址标签" if batch.layout == "labels" else "医疗机构信封"
         with os.fdopen(handle, "wb") as out:
             if batch.layout == "labels":
-                pages_drawn = label_sheets(addresses, out, title, progress)
+                pages_drawn = label_sheets(rows, out, title, progress)
             else:
                 sender = actor.organisation_name or actor.display_name
-                pages_drawn = envelopes(addresses, out, title, sender, progress)
+                pages_drawn = envelopes(rows, out, title, sender, progress)
         key = f"mailings/{batch.id}-{secrets.token_hex(8)}.pdf"
         os.replace(temp, storage / key)
     except Exception as exc:  # recorded on the batch for its page; the log has the trace
