@@ -122,6 +122,23 @@ def test_the_page_gives_the_total_and_walks_forward_and_back(client, database):
     assert _ids(last) == _ids(texts[-1]) and f"第 {pages} / {pages} 页" in last
 
 
+def test_a_total_above_the_cap_says_more_than_and_still_pages(api, client, database, monkeypatch):
+    from service.institutions import pages
+
+    monkeypatch.setattr(pages, "COUNT_CAP", 10)
+    expected = _oracle(database, lambda r: True, "110000")
+    assert len(expected) > 20
+    browser = logged_in(client, "bj.wjw")
+    first = browser.get("/institutions/?division=110000").get_data(as_text=True)
+    assert "超过 <strong>10</strong> 家医疗机构" in first and "第 1 页" in first
+    second = browser.get(html.unescape(_LINK["next"].search(first).group(1))).get_data(as_text=True)
+    assert "第 2 页" in second and not set(_ids(first)) & set(_ids(second))
+    last = browser.get("/institutions/?division=110000&last=1").get_data(as_text=True)
+    ordered = [i["id"] for i in _api_all(api("bj.wjw"), "division=110000")]
+    assert _ids(last) == ordered[-20:]  # the last rows, in order, without counting them all
+    assert 'rel="next"' not in last and 'rel="prev"' in last
+
+
 def test_the_list_shows_the_next_verification_date(client, database, demo):
     inst_id = demo.institution["inst.chaoyang1"]
     due = database.scalar(select(Institution.verification_due).where(Institution.id == inst_id))

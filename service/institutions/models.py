@@ -57,6 +57,10 @@ class Institution(Versioned, db.Model):
         Index("ix_institution_city", "city_code", "name", "id"),
         Index("ix_institution_province", "province_code", "name", "id"),
         Index("ix_institution_division", "division_code", "name", "id"),
+        # the combined query's usual filters and the statistics of a province (index-only)
+        Index("ix_institution_province_facets", "province_code", "category_code",
+              "management_class", "status", "beds", "city_code"),
+        Index("ix_institution_province_beds", "province_code", "beds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

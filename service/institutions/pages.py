@@ -9,11 +9,12 @@ from service.casework.saved_filters import saved_list
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
-from service.core.params import to_int
+from service.core.params import MAX_ID, to_int
 from service.institutions import as_of
 from service.institutions.face import detail_panels
 from service.institutions.models import Institution
 from service.institutions.queries import (
+    COUNT_CAP,
     QUERY_STATUSES,
     InstitutionFilters,
     Page,
@@ -57,31 +58,33 @@ def _search_form_context() -> dict:
 @login_required
 def search():
     """The combined query: a total, then keyset pages both ways (首页, 上一页, 下一页, 末页)
-    with their page numbers."""
+    with their page numbers (exact up to ``COUNT_CAP`` rows; beyond, "more than")."""
     if current_user.kind == "institution":
         return redirect(url_for("institutions.own"))
     errors: dict = {}
     result, flt, total = Page([], None, None), InstitutionFilters(), 0
-    pages = number = 1
+    pages, number = 1, 1
     try:
         flt = InstitutionFilters.from_args(request.args)
-        total = count(current_user, flt)
-        pages = max(1, -(-total // PAGE_SIZE))
-        number = min(to_int(request.args.get("p", ""), minimum=1, maximum=pages) or 1, pages)
+        total = count(current_user, flt, COUNT_CAP)
+        pages = max(1, -(-total // PAGE_SIZE)) if total <= COUNT_CAP else None
+        cursor, before = request.args.get("cursor") or None, request.args.get("before") or None
+        # the page number travels in the links; unknown after 末页 of an uncounted result
+        number = to_int(request.args.get("p", ""), minimum=1, maximum=pages or MAX_ID)
         if request.args.get("last") == "1":
             number = pages
-            result = keyset_page(current_user, flt, PAGE_SIZE,
-                                 last=total - (pages - 1) * PAGE_SIZE if total else PAGE_SIZE)
+            last = total - (pages - 1) * PAGE_SIZE if pages and total else PAGE_SIZE
+            result = keyset_page(current_user, flt, PAGE_SIZE, last=last)
         else:
-            result = keyset_page(current_user, flt, PAGE_SIZE, request.args.get("cursor") or None,
-                                 request.args.get("before") or None)
-            if not (request.args.get("cursor") or request.args.get("before")):
+            result = keyset_page(current_user, flt, PAGE_SIZE, cursor, before)
+            if not (cursor or before):
                 number = 1
     except QueryError as exc:
         errors = exc.fields
     return render_template(
         "institutions/search.html", items=result.items, next_cursor=result.next_cursor,
-        prev_cursor=result.prev_cursor, total=total, pages=pages, number=number, filters=flt,
+        prev_cursor=result.prev_cursor, total=total, cap=COUNT_CAP, pages=pages, number=number,
+        filters=flt,
         errors=errors, args=request.args, **_search_form_context(),
     ), 400 if errors else 200
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 
 from service.access.models import Account
 from service.access.policy import READ, division_level, scope
@@ -23,6 +23,7 @@ from service.registry import codes
 IN_REGISTER = "in_register"  # every institution not cancelled (the statistics' default)
 QUERY_STATUSES = {IN_REGISTER: "在册（不含已注销）", **INSTITUTION_STATUSES}
 MAX_BEDS = 100000
+COUNT_CAP = 10000  # totals are exact up to this; beyond, "more than" (a count never scans all)
 MAX_SUBJECTS = 10
 # filter -> the code table its value must come from
 CODED = {"category": "institution_category", "management_class": "management_class",
@@ -120,11 +121,12 @@ def status_condition(status: str):
 
 
 def _subject_condition(code: str):
-    # a first-level subject also matches its second-level ones (03 matches 03.01)
-    return Institution.id.in_(select(InstitutionSubject.institution_id).where(or_(
+    # a first-level subject also matches its second-level ones (03 matches 03.01); EXISTS per
+    # row uses the (institution_id, subject_code) key instead of collecting every holder
+    return exists().where(InstitutionSubject.institution_id == Institution.id, or_(
         InstitutionSubject.subject_code == code,
         InstitutionSubject.subject_code.like(code + ".%"),
-    )))
+    ))
 
 
 def filtered(actor: Account, flt: InstitutionFilters, stmt: Select | None = None) -> Select:
@@ -165,9 +167,13 @@ def institution_query(actor: Account, flt: InstitutionFilters) -> Select:
     return filtered(actor, flt).order_by(by_pinyin(Institution.name), Institution.id)
 
 
-def count(actor: Account, flt: InstitutionFilters) -> int:
-    """How many institutions match (the total shown above the pages)."""
-    return db.session.scalar(filtered(actor, flt, select(func.count(Institution.id)))) or 0
+def count(actor: Account, flt: InstitutionFilters, cap: int | None = None) -> int:
+    """How many institutions match; with ``cap``, at most ``cap + 1`` (the page's total: the
+    database stops reading once it knows the total is above the cap)."""
+    if cap is None:
+        return db.session.scalar(filtered(actor, flt, select(func.count(Institution.id)))) or 0
+    matching = filtered(actor, flt, select(Institution.id)).limit(cap + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(matching)) or 0
 
 
 def encode_cursor(inst: Institution) -> str:

@@ -162,7 +162,7 @@ def statistics(actor: Account, by: str, cross: str | None = None, division: str 
     first = _group_column(by, code)
     second = _group_column(cross, code) if cross else None
     columns = [first] + ([second] if second is not None else [])
-    stmt = select(*columns, func.count(Institution.id), func.coalesce(func.sum(Institution.beds), 0)) \
+    stmt = select(*columns, func.count(), func.coalesce(func.sum(Institution.beds), 0)) \
         .where(scope(actor, READ, Institution)).group_by(*columns)
     if code is not None:
         stmt = stmt.where(policy.in_division(code, Institution.province_code,

@@ -1,5 +1,6 @@
 """Combined query, statistics and mailings: institution names sorted by pinyin (ICU zh-x-icu on
-PostgreSQL), the envelope and label print batches
+PostgreSQL), indexes for the usual filters and a province's statistics, the envelope and label
+print batches
 
 Revision ID: e5a7c9b1d3f6
 Revises: b3d5f7a9c1e2
@@ -21,6 +22,10 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         # the (name, id) indexes are rebuilt in the new order, so keyset pages keep using them
         op.execute('ALTER TABLE institution ALTER COLUMN name TYPE VARCHAR(120) COLLATE "zh-x-icu"')
+    with op.batch_alter_table('institution', schema=None) as batch_op:
+        batch_op.create_index('ix_institution_province_facets', [
+            'province_code', 'category_code', 'management_class', 'status', 'beds', 'city_code'])
+        batch_op.create_index('ix_institution_province_beds', ['province_code', 'beds'])
     op.create_table(
         'mailing_batch',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -44,5 +49,8 @@ def upgrade():
 
 def downgrade():
     op.drop_table('mailing_batch')
+    with op.batch_alter_table('institution', schema=None) as batch_op:
+        batch_op.drop_index('ix_institution_province_beds')
+        batch_op.drop_index('ix_institution_province_facets')
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('ALTER TABLE institution ALTER COLUMN name TYPE VARCHAR(120) COLLATE "default"')
