@@ -256,9 +256,13 @@ def measure_envelopes(ctx: Context) -> list[Result]:
             for name, (pages, seconds, size) in figures.items()]
 
 
-def run(ctx: Context) -> list[Result]:
+PARTS = {"query": measure_query, "statistics": measure_statistics, "xlsx": measure_xlsx,
+         "envelopes": measure_envelopes}
+
+
+def run(ctx: Context, parts: list[str] | None = None) -> list[Result]:
     results = []
-    for measure in (measure_query, measure_statistics, measure_xlsx, measure_envelopes):
+    for measure in (PARTS[p] for p in parts or PARTS):
         results += measure(ctx)
         ctx.log(f"   {measure.__name__} done")
     return results
@@ -283,6 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.measure_query", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", required=True)
+    parser.add_argument("--only", nargs="+", choices=["query", "statistics", "xlsx", "envelopes"])
     parser.add_argument("--export-child", nargs=2, metavar=("KIND", "ROWS"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -300,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     ctx = Context(app, args.database_url, scale, run_, tempfile.mkdtemp(prefix="bench-"),
                   log=print)
     ctx.load_before = [round(x, 2) for x in os.getloadavg()]
-    ctx.add(*run(ctx))
+    ctx.add(*run(ctx, args.only))
     print(table(run_.results))
     run_.append_jsonl(DEFAULT_OUT)
     return 0

@@ -59,7 +59,8 @@ class Institution(Versioned, db.Model):
         Index("ix_institution_division", "division_code", "name", "id"),
         # the combined query's usual filters and the statistics of a province (index-only)
         Index("ix_institution_province_facets", "province_code", "category_code",
-              "management_class", "status", "beds", "city_code"),
+              "management_class", "status", "beds", "city_code",
+              postgresql_include=["id", "name"]),
         Index("ix_institution_province_beds", "province_code", "beds"),
     )
 

@@ -23,8 +23,11 @@ def upgrade():
         # the (name, id) indexes are rebuilt in the new order, so keyset pages keep using them
         op.execute('ALTER TABLE institution ALTER COLUMN name TYPE VARCHAR(120) COLLATE "zh-x-icu"')
     with op.batch_alter_table('institution', schema=None) as batch_op:
+        # id and name ride along (PostgreSQL) so that counts, name filters and EXISTS on the
+        # subjects are answered from the index alone
         batch_op.create_index('ix_institution_province_facets', [
-            'province_code', 'category_code', 'management_class', 'status', 'beds', 'city_code'])
+            'province_code', 'category_code', 'management_class', 'status', 'beds', 'city_code'],
+            postgresql_include=['id', 'name'])
         batch_op.create_index('ix_institution_province_beds', ['province_code', 'beds'])
     op.create_table(
         'mailing_batch',
