@@ -105,31 +105,34 @@ def _raw(sqls: list[str]) -> float:
 def measure_query(ctx: Context) -> list[Result]:
     n = _samples(ctx, 200)
     rnd = random.Random(7)
-    timings, floors = [], []
+    timings, floors, by_set = [], [], {k: [] for k in range(len(FILTER_SETS))}
     with ctx.app.app_context():
         accounts = _province_accounts()[:8]
-        plans = [(a, queries.InstitutionFilters.from_args(MultiDict(f)))
-                 for a in accounts for f in FILTER_SETS]
-        for actor, flt in plans:  # warm up
+        plans = [(a, queries.InstitutionFilters.from_args(MultiDict(f)), k)
+                 for a in accounts for k, f in enumerate(FILTER_SETS)]
+        for actor, flt, _ in plans:  # warm up
             queries.count(actor, flt, queries.COUNT_CAP)
             queries.keyset_page(actor, flt, 20)
         with ctx.profiled("query"):
             for _ in range(n):
-                actor, flt = rnd.choice(plans)
+                actor, flt, k = rnd.choice(plans)
                 started = time.perf_counter()
                 queries.count(actor, flt, queries.COUNT_CAP)
                 queries.keyset_page(actor, flt, 20)
                 timings.append(time.perf_counter() - started)
+                by_set[k].append(timings[-1])
                 db.session.rollback()
         for _ in range(n):
-            actor, flt = rnd.choice(plans)
+            actor, flt, _ = rnd.choice(plans)
             capped = queries.filtered(actor, flt, select(Institution.id)).limit(
                 queries.COUNT_CAP + 1).subquery()
             sqls = [_sql(select(func.count()).select_from(capped)),
                     _sql(queries.institution_query(actor, flt).limit(21))]
             floors.append(_raw(sqls))
         db.session.remove()
-    details = {"filter_sets": FILTER_SETS, "provinces": len(accounts)}
+    details = {"filter_sets": FILTER_SETS, "provinces": len(accounts), "p50_p95_ms_by_set": [
+        [round(percentile(v, 50) * 1000, 1), round(percentile(v, 95) * 1000, 1)] if v else None
+        for v in by_set.values()]}
     return [Result("query", f"page queries (count + first page), 3 filters p{q}",
                    percentile(timings, q) * 1000, "ms", percentile(floors, q) * 1000,
                    f"the same SQL by psycopg p{q}",

@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
-MEASUREMENTS = {"step", "rounds", "replay", "inbox", "print", "licence", "http", "scale"}
+MEASUREMENTS = {"step", "rounds", "replay", "inbox", "print", "licence", "http", "scale", "query",
+                "statistics", "xlsx", "envelopes"}
 KEYS = {"run_id", "timestamp", "scale", "git", "machine", "database", "data", "measurement",
         "metric", "value", "unit", "floor", "floor_metric", "ratio", "target", "met",
         "samples", "details"}
