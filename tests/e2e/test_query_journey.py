@@ -49,8 +49,8 @@ def test_chaoyang_clerk_queries_exports_prints_labels_and_reads_the_statistics(
 
     with page.expect_download() as download:
         page.click("text=导出 XLSX")
-    sheet = load_workbook(download.value.path(), read_only=True).active
-    rows = list(sheet.iter_rows(values_only=True))
+    with open(download.value.path(), "rb") as saved:  # Playwright's file has no .xlsx suffix
+        rows = list(load_workbook(saved, read_only=True).active.iter_rows(values_only=True))
     assert rows[0][0] == "登记号" and len(rows) - 1 == total
     assert all(r[8] == "110105" for r in rows[1:])
 
