@@ -113,7 +113,7 @@ def start_mailing():
         return redirect(url_for("institutions.search"), 303)
     batch = mailing.start(current_user, layout, flt)
     flash(f"已开始生成{batch.layout_name}（共 {batch.total} 个地址），完成后可在此下载。", "success")
-    return redirect(url_for("institutions.mailing_status", batch_id=batch.id), 303)
+    return redirect(url_for("institutions.mailings", batch_id=batch.id), 303)
 
 
 def _own_batch(batch_id: int) -> mailing.MailingBatch:
@@ -124,16 +124,11 @@ def _own_batch(batch_id: int) -> mailing.MailingBatch:
 
 
 @bp.get("/mailings")
-@login_required
-def mailings():
-    return render_template("institutions/mailings.html", batch=None,
-                           batches=mailing.batches_of(current_user))
-
-
 @bp.get("/mailings/<int:batch_id>")
 @login_required
-def mailing_status(batch_id: int):
-    batch = _own_batch(batch_id)
+def mailings(batch_id: int | None = None):
+    """The account's recent batches, and one batch with its progress and download."""
+    batch = _own_batch(batch_id) if batch_id is not None else None
     return render_template("institutions/mailings.html", batch=batch,
                            batches=mailing.batches_of(current_user))
 
