@@ -31,7 +31,7 @@ from .scales import SCALES
 
 # run order: the inbox is measured before the HTTP load adds items to it
 MEASUREMENTS = ("step", "persons", "rounds", "replay", "inbox", "reminders", "print", "licence",
-                "http", "scale", "import", "platform", "migration", "demerits")
+                "http", "scale", "import", "platform", "migration", "demerits", "query")
 
 
 def database_info(app) -> dict:

@@ -10,7 +10,14 @@ def import_all() -> None:
     from service.engine import models as _engine  # noqa: F401
     from service.helpdesk import models as _helpdesk  # noqa: F401
     from service.imports import models as _imports  # noqa: F401
-    from service.institutions import departments, licences, models, reminders, verification_records  # noqa: F401
+    from service.institutions import (  # noqa: F401
+        departments,
+        licences,
+        mailing,
+        models,
+        reminders,
+        verification_records,
+    )
     from service.integration import models as _integration  # noqa: F401
     from service.notify import models as _notify  # noqa: F401
     from service.nurses import models as _nurses  # noqa: F401

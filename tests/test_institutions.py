@@ -23,7 +23,7 @@ from service.institutions.face import Institution, InstitutionSubject
 from service.registry.versioning import state_at
 
 CSV_HEADER = ["登记号", "机构名称", "类别", "经营性质", "法定代表人", "地址", "床位", "诊疗科目",
-              "行政区划", "发证机关", "有效期至", "状态"]
+              "行政区划", "发证机关", "有效期至", "下次校验", "状态"]
 
 
 @dataclass(frozen=True)
@@ -259,8 +259,10 @@ def test_the_csv_export_stays_within_the_read_scope(client: FlaskClient,
 
 
 def test_the_csv_export_refuses_an_unusable_filter(client: FlaskClient) -> None:
-    response = logged_in(client, "admin").get("/institutions/export.csv?beds_min=x")
-    assert response.status_code == 400
+    response = logged_in(client, "admin").get("/institutions/export.csv?beds_min=x",
+                                              follow_redirects=True)
+    assert response.status_code == 400  # the query page, with the field's Chinese error
+    assert "床位数须为" in response.get_data(as_text=True)
 
 
 # --- detail page and history -----------------------------------------------------------------

@@ -7,6 +7,7 @@ from flask import Flask, has_request_context, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
 
+from service.core import collation
 from service.core.extensions import db
 
 
@@ -82,6 +83,7 @@ def _sqlite_transactions(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+        collation.register_sqlite(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(conn):

@@ -39,9 +39,12 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
         raise QueryError({"cursor": ["分页游标无效"]}) from None
 
 
-def after_cursor(stmt: Select, name_column, id_column, cursor: str) -> Select:
-    """Rows ordered after the (name, id) key of ``cursor`` (keyset pagination)."""
+def after_cursor(stmt: Select, name_column, id_column, cursor: str, before: bool = False) -> Select:
+    """Rows ordered after (or, with ``before``, before) the (name, id) key of ``cursor``."""
     name, ident = decode_cursor(cursor)
     if db.engine.dialect.name == "postgresql":
-        return stmt.where(tuple_(name_column, id_column) > tuple_(name, ident))
+        key, bound = tuple_(name_column, id_column), tuple_(name, ident)
+        return stmt.where(key < bound if before else key > bound)
+    if before:
+        return stmt.where(or_(name_column < name, and_(name_column == name, id_column < ident)))
     return stmt.where(or_(name_column > name, and_(name_column == name, id_column > ident)))

@@ -1,5 +1,5 @@
-"""Institutions over REST: the combined query, one institution, its history, backfill, and the
-administration's business reminders."""
+"""Institutions over REST: the combined query, the statistics, one institution, its history,
+backfill, and the administration's business reminders."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -12,6 +12,7 @@ from service.core.errors import ApiError
 from service.core.extensions import db
 from service.core.paging import QueryError
 from service.institutions import as_of, reminder_board, verification_standards
+from service.institutions import statistics as stats
 from service.institutions.backfill import BackfillError, backfill_institution
 from service.institutions.contact import change_contact
 from service.institutions.face import staff_of
@@ -33,6 +34,36 @@ def institutions():
         raise ApiError(400, "查询参数不正确", fields=exc.fields) from None
     return jsonify({"items": InstitutionSummarySchema(many=True).dump(items),
                     "next_cursor": next_cursor})
+
+
+def _cell(cell: stats.Cell) -> dict:
+    return {"key": cell.key, "label": cell.label, "count": cell.count, "beds": cell.beds}
+
+
+@bp.get("/statistics/institutions")
+@authenticated
+def institution_statistics():
+    """Counts and beds by one dimension (optionally crossed with a second) in the caller's
+    read scope; ``division`` narrows to a division inside it (404 outside)."""
+    actor = caller()
+    stats.root(actor)
+    try:
+        by, cross, division, status = stats.read_args(request.args)
+    except QueryError as exc:
+        raise ApiError(400, "统计参数不正确", fields=exc.fields) from None
+    table = stats.statistics(actor, by, cross, division, status)
+    rows = []
+    for row in table.rows:
+        item = _cell(row)
+        if cross:
+            item["cells"] = [_cell(row.cells[c.key]) for c in table.columns if c.key in row.cells]
+        rows.append(item)
+    body = {"by": by, "cross": cross, "status": status,
+            "division": table.division.code if table.division else None,
+            "rows": rows, "total": table.total.count, "total_beds": table.total.beds}
+    if cross:
+        body["columns"] = [_cell(c) for c in table.columns]
+    return jsonify(body)
 
 
 @bp.get("/institutions/<int:institution_id>")

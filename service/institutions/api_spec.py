@@ -1,5 +1,5 @@
-"""The institutions' part of the OpenAPI document: the combined query, one institution, its
-history and backfill."""
+"""The institutions' part of the OpenAPI document: the combined query, the statistics, one
+institution, its history and backfill."""
 from __future__ import annotations
 
 from apispec import APISpec
@@ -12,11 +12,41 @@ INSTITUTION_FILTERS = [
         ("q", "string", "name contains"), ("registration_number", "string", "登记号 contains"),
         ("legal_representative", "string", "法定代表人 contains"), ("address", "string", "地址 contains"),
         ("beds_min", "integer", "beds ≥"), ("beds_max", "integer", "beds ≤"),
-        ("subject", "string", "诊疗科目 code (a first-level code matches its sub-codes)"),
         ("category", "string", "category type code"), ("management_class", "string", "1/2/9"),
-        ("economic_type", "string", "economic type code"), ("status", "string", "active/deferred/suspended/cancelled"),
+        ("economic_type", "string", "economic type code"), ("level", "string", "level code (3A, ...)"),
+        ("affiliation", "string", "affiliation code (10, 20, ...)"),
+        ("status", "string", "active/deferred/suspended/cancelled, or in_register (all but cancelled)"),
         ("division", "string", "GB/T 2260 code; a province or city code matches its subtree"),
     ]
+] + [{"name": "subject", "in": "query", "schema": {"type": "array", "items": {"type": "string"},
+                                                   "maxItems": 10},
+      "style": "form", "explode": True,
+      "description": "诊疗科目 codes, repeatable; an institution must hold every one (a "
+                     "first-level code matches its sub-codes)"}]
+
+STAT_CELL = {"type": "object", "properties": {
+    "key": {"type": "string", "nullable": True, "description": "the code (null: not recorded)"},
+    "label": {"type": "string"}, "count": {"type": "integer"}, "beds": {"type": "integer"}}}
+DIMENSION = {"type": "string", "enum": ["ownership", "level", "affiliation", "category", "division"]}
+STATISTICS = {"type": "object", "required": ["by", "rows", "total"], "properties": {
+    "by": DIMENSION, "cross": {**DIMENSION, "nullable": True},
+    "status": {"type": "string"}, "division": {"type": "string", "nullable": True},
+    "rows": {"type": "array", "items": {**STAT_CELL, "properties": {
+        **STAT_CELL["properties"], "cells": {"type": "array", "items": STAT_CELL}}}},
+    "columns": {"type": "array", "items": STAT_CELL},
+    "total": {"type": "integer"}, "total_beds": {"type": "integer"}}}
+STATISTICS_PARAMS = [
+    {"name": "by", "in": "query", "schema": DIMENSION,
+     "description": "ownership = 经营性质 (management class); division groups by the level below "
+                    "``division`` (province → cities → counties); default ownership"},
+    {"name": "cross", "in": "query", "schema": DIMENSION,
+     "description": "a second dimension: each row gets ``cells`` and the answer ``columns``"},
+    {"name": "division", "in": "query", "schema": {"type": "string"},
+     "description": "a GB/T 2260 code inside the caller's jurisdiction (404 outside); default "
+                    "the caller's own division"},
+    {"name": "status", "in": "query", "schema": {"type": "string", "enum": [
+        "in_register", "active", "deferred", "suspended", "cancelled", "all"]},
+     "description": "default in_register: every institution not cancelled"},
 ]
 
 
@@ -46,6 +76,12 @@ def institution_paths(spec: APISpec, sec: list) -> None:
         "summary": "Institutions in the caller's read scope (combined query, keyset pages)",
         "security": sec, "parameters": INSTITUTION_FILTERS + LIST_PARAMS,
         "responses": responses(list_of="InstitutionSummary", errors=(400, 401))}})
+    spec.path("/api/v1/statistics/institutions", operations={"get": {
+        "summary": "Institutions and beds by ownership, level, affiliation, category or division "
+                   "(any two crossed) in the caller's read scope; administrations and platform "
+                   "accounts (404 for others)",
+        "security": sec, "parameters": STATISTICS_PARAMS,
+        "responses": responses(STATISTICS, errors=(400, 401, 404))}})
     spec.path("/api/v1/institutions/{institution_id}", operations={"get": {
         "summary": "One institution; with ``at`` the record as it stood at the end of that day "
                    "(Beijing time), from its versions, with ``as_of`` and ``valid_from`` added "

@@ -7,6 +7,7 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Index, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.core.collation import name_type
 from service.core.extensions import UTCDateTime, db
 from service.core.times import shanghai_today, utcnow
 from service.registry.reference import Administration, Division
@@ -56,10 +57,15 @@ class Institution(Versioned, db.Model):
         Index("ix_institution_city", "city_code", "name", "id"),
         Index("ix_institution_province", "province_code", "name", "id"),
         Index("ix_institution_division", "division_code", "name", "id"),
+        # the combined query's usual filters and the statistics of a province (index-only)
+        Index("ix_institution_province_facets", "province_code", "category_code",
+              "management_class", "status", "beds", "city_code",
+              postgresql_include=["id", "name"]),
+        Index("ix_institution_province_beds", "province_code", "beds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(name_type(120))
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
     registration_number: Mapped[str | None] = mapped_column(String(22), unique=True)
     category_code: Mapped[str] = mapped_column(String(8))

@@ -1,84 +1,93 @@
-"""Combined institution query (综合查询), CSV export, institution detail with its history."""
+"""Combined institution query (综合查询), institution detail with its history."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from service.access.models import Account
 from service.access.policy import CHANGE, READ, can, require
+from service.casework.saved_filters import saved_list
 from service.core.errors import ApiError
-from service.core.extensions import db
 from service.core.paging import QueryError
+from service.core.params import MAX_ID, to_int
 from service.institutions import as_of
 from service.institutions.contact import change_contact
 from service.institutions.face import detail_panels
 from service.institutions.home import staff_links
-from service.institutions.models import INSTITUTION_STATUSES, Institution
-from service.institutions.queries import InstitutionFilters, iterate, page
+from service.institutions.models import Institution
+from service.institutions.queries import (
+    COUNT_CAP,
+    QUERY_STATUSES,
+    InstitutionFilters,
+    Page,
+    count,
+    keyset_page,
+)
+from service.printing.labels import LAYOUTS
 from service.registry import codes
 from service.registry.versioning import history
-from service.web.exports import csv_response
 from service.web.forms import ContactForm
 
 bp = Blueprint("institutions", __name__, url_prefix="/institutions")
 
-CSV_COLUMNS = [
-    ("登记号", lambda i: i.registration_number or ""),
-    ("机构名称", lambda i: i.name),
-    ("类别", lambda i: codes.name(i.category_code, "institution_category")),
-    ("经营性质", lambda i: codes.name(i.management_class, "management_class")),
-    ("法定代表人", lambda i: i.legal_representative),
-    ("地址", lambda i: i.address),
-    ("床位", lambda i: i.beds),
-    ("诊疗科目", lambda i: "、".join(codes.name(c, "subject") for c in i.subject_codes)),
-    ("行政区划", lambda i: i.division_code),
-    ("发证机关", lambda i: i.issuing_authority.name),
-    ("有效期至", lambda i: i.licence_valid_to.isoformat() if i.licence_valid_to else ""),
-    ("状态", lambda i: i.status_name),
-]
+PAGE_SIZE = 20
+
+
+def _saved_active(args) -> dict | None:
+    try:
+        return InstitutionFilters.from_args(args).active()
+    except QueryError:
+        return None
+
+
+saved_list("institutions.search", "医疗机构综合查询", _saved_active,
+           lambda args: count(current_user, InstitutionFilters.from_args(args)))
 
 
 def _search_form_context() -> dict:
     return {
         "categories": codes.choices("institution_category"),
         "management_classes": codes.choices("management_class"),
+        "levels": codes.choices("level"),
+        "affiliations": codes.choices("affiliation"),
         "subjects": codes.choices("subject"),
-        "statuses": list(INSTITUTION_STATUSES.items()),
+        "statuses": list(QUERY_STATUSES.items()),
+        "layouts": LAYOUTS,
     }
 
 
 @bp.get("/")
 @login_required
 def search():
+    """The combined query: a total, then keyset pages both ways (首页, 上一页, 下一页, 末页)
+    with their page numbers (exact up to ``COUNT_CAP`` rows; beyond, "more than")."""
     if current_user.kind == "institution":
         return redirect(url_for("institutions.own"))
     errors: dict = {}
-    items, next_cursor, flt = [], None, InstitutionFilters()
+    result, flt, total = Page([], None, None), InstitutionFilters(), 0
+    pages, number = 1, 1
     try:
         flt = InstitutionFilters.from_args(request.args)
-        items, next_cursor = page(current_user, flt, 20, request.args.get("cursor") or None)
+        total = count(current_user, flt, COUNT_CAP)
+        pages = max(1, -(-total // PAGE_SIZE)) if total <= COUNT_CAP else None
+        cursor, before = request.args.get("cursor") or None, request.args.get("before") or None
+        # the page number travels in the links; unknown after 末页 of an uncounted result
+        number = to_int(request.args.get("p", ""), minimum=1, maximum=pages or MAX_ID)
+        if request.args.get("last") == "1":
+            number = pages
+            last = total - (pages - 1) * PAGE_SIZE if pages and total else PAGE_SIZE
+            result = keyset_page(current_user, flt, PAGE_SIZE, last=last)
+        else:
+            result = keyset_page(current_user, flt, PAGE_SIZE, cursor, before)
+            if not (cursor or before):
+                number = 1
     except QueryError as exc:
         errors = exc.fields
     return render_template(
-        "institutions/search.html", items=items, next_cursor=next_cursor, filters=flt,
+        "institutions/search.html", items=result.items, next_cursor=result.next_cursor,
+        prev_cursor=result.prev_cursor, total=total, cap=COUNT_CAP, pages=pages, number=number,
+        filters=flt,
         errors=errors, args=request.args, **_search_form_context(),
     ), 400 if errors else 200
-
-
-@bp.get("/export.csv")
-@login_required
-def export():
-    try:
-        flt = InstitutionFilters.from_args(request.args)
-    except QueryError:
-        abort(400)
-    actor_id = current_user.id
-
-    def rows():
-        # Streaming starts after the view's session closed: load the actor in the streaming one.
-        return iterate(db.session.get(Account, actor_id), flt)
-
-    return csv_response("institutions", CSV_COLUMNS, rows)
 
 
 @bp.get("/mine")

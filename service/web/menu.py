@@ -81,7 +81,9 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     if account.kind == "staff" and account.has_role("designer"):
         groups.append(("流程设计", [MenuItem("流程与版本", "designer.index")]))
     if account.kind == "administration" or account.has_role("sysadmin", "auditor"):
-        items = [MenuItem("综合查询", "institutions.search")]
+        items = [MenuItem("综合查询", "institutions.search"),
+                 MenuItem("统计分析", "institutions.statistics"),
+                 MenuItem("信封打印", "institutions.mailings")]
         if account.kind == "administration" and account.has_role("bureau_clerk"):
             items.insert(0, MenuItem("窗口受理", "institutions.counter"))
         if account.kind == "administration" and account.has_role("bureau_clerk", "bureau_head"):
