@@ -105,6 +105,7 @@ ROUTE_SCOPES: dict[str, str] = {
     "api_v1.generate_nurse_activation_code": ADMIN,
     "api_v1.revoke_nurse_account": ADMIN,
     "api_v1.reminders": "registry:read",
+    "api_v1.institution_statistics": "registry:read",
     # the legacy import: an administration's own work
     "api_v1.create_import": ADMIN,
     "api_v1.import_template": ADMIN,
