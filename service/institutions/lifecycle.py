@@ -121,7 +121,7 @@ def cancel(inst: Institution, ctx: ActionContext, ground: str) -> list[dict]:
     names = "、".join(f"{m['name']}（{m['certificate_number'] or '—'}）" for m in staff) or "无"
     notify(issuing_authority(ctx.case), "医疗机构已注销：请处理其执业人员",
            f"{inst.name}（登记号 {inst.registration_number}）已注销（{ground}）。在该机构注册执业的人员："
-           f"{names}。请督促办理注册备案或变更注册。业务编号 {ctx.case.id}。")
+           f"{names}。请督促办理注册备案或变更注册。业务编号 {ctx.case.number}。")
     return staff
 
 

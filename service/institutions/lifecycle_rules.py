@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from service.access.targets import Target
 from service.core.extensions import db
@@ -36,8 +36,9 @@ def applicant_side(case) -> Target:
 plugins.lane("applicant", ("inst_admin", "inst_clerk", "bureau_clerk"), "申请人（医疗机构或窗口）")
 
 
-def _open_case(process_id: str, institution_id: int) -> int | None:
-    return db.session.scalar(select(Case.id).where(
+def _open_case(process_id: str, institution_id: int) -> str | None:
+    """The business number of the institution's open case of this process, if any."""
+    return db.session.scalar(select(func.coalesce(Case.business_number, cast(Case.id, String))).where(
         Case.subject_institution_id == institution_id, Case.process_id == process_id,
         Case.status == "open").limit(1))
 

@@ -76,8 +76,10 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("医师管理", INSTITUTION_PHYSICIANS))
         groups.append(("护士管理", [MenuItem("本院护士", "institution_nurses.nurses")]))
     if account.has_role("bureau_accounts", "sysadmin"):
-        groups.append(("系统管理", [MenuItem("账户管理", "accounts.index"),
-                                  MenuItem("发放账户", "accounts.new")]))
+        manage = [MenuItem("账户管理", "accounts.index"), MenuItem("发放账户", "accounts.new")]
+        if account.kind == "administration":
+            manage.append(MenuItem("办理窗口", "office.edit"))
+        groups.append(("系统管理", manage))
     groups.append(("个人设置", [MenuItem("修改密码", "auth.change_password"),
                               MenuItem("电子钥匙", "second_factor.enrol")]))
     return groups
