@@ -15,8 +15,8 @@ from pypdf import PdfReader
 from service.core.extensions import db
 from service.institutions.face import Institution
 from service.printing import PrintError, render_pdf, zh_date
-from service.registry.reference import Administration
 from service.printing import pdf as printing
+from service.registry.reference import Administration
 
 NOTICE = "verification_notice.html"
 COUNTER = "朝阳区政务服务大厅二层卫生健康委窗口（霄云路霄云里1号）"
