@@ -29,6 +29,7 @@ ROLES = {
     "physician": "医师",
     "nurse": "护士",
     "supervision": "自查与记分机构",
+    "applicant": "申请人",
 }
 KINDS = {
     "staff": "平台",
@@ -36,6 +37,7 @@ KINDS = {
     "institution": "医疗机构",
     "physician": "医师",
     "nurse": "护士",
+    "applicant": "申请人",  # applies online for an institution not yet registered
 }
 ADMINISTRATION_ROLES = ("bureau_clerk", "bureau_head", "bureau_accounts", "bureau_supervision")
 INSTITUTION_ROLES = ("inst_admin", "inst_clerk", "inst_inspector", "inst_scorer")
@@ -117,6 +119,7 @@ class Account(UserMixin, db.Model):
             "institution": ("institution", self.institution_id),
             "physician": ("physician", self.physician_id),
             "nurse": ("nurse", self.nurse_id),
+            "applicant": ("applicant", self.id),  # the applicant works her own tasks
         }.get(self.kind, (self.kind, None))
 
     @property
@@ -125,7 +128,7 @@ class Account(UserMixin, db.Model):
         org = self.organisation
         if org:
             return org.name
-        return "" if self.kind in ("physician", "nurse") else "医政管理平台"
+        return "" if self.kind in ("physician", "nurse", "applicant") else "医政管理平台"
 
     @property
     def name_with_organisation(self) -> str:

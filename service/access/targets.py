@@ -9,8 +9,9 @@ from service.access.models import Account
 from service.core.extensions import db
 from service.notify import outbox
 
-# The kinds a target may name, each with the account column that belongs to it.
-TARGET_KINDS = ("administration", "institution", "physician", "nurse")
+# The kinds a target may name, each with the account column that belongs to it (an applicant
+# for a new institution is her account itself).
+TARGET_KINDS = ("administration", "institution", "physician", "nurse", "applicant")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ def notify(target: Target, subject: str, body: str) -> None:
     """An in-app message to every enabled account of an organisation or a person."""
     if target.kind not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {target.kind!r}")
-    column = getattr(Account, f"{target.kind}_id")
+    column = Account.id if target.kind == "applicant" else getattr(Account, f"{target.kind}_id")
     for account_id in db.session.scalars(
         select(Account.id).where(column == target.id, Account.is_enabled.is_(True))
     ):

@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        applicants,
         cancellation_start,
         counter,
         home,
@@ -39,4 +40,5 @@ def register(app: Flask) -> None:
 
     filters.FIELD_LABELS.update(models.FIELD_LABELS)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(applicants.bp)
     app.register_blueprint(licence_routes.public)

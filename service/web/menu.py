@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from service.access.models import Account
 
 # Accounts that receive work items (their inbox key names an organisation or a person).
-INBOX_KINDS = ("administration", "institution", "physician", "nurse")
+INBOX_KINDS = ("administration", "institution", "physician", "nurse", "applicant")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,8 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
         groups.append(("业务申请", [MenuItem("护士执业注册", "nurse.registration")]))
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own")]))
+    if account.kind == "applicant":
+        groups.append(("在线申请", [MenuItem("我的申请", "applicants.index")]))
     if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
         groups.append(("医师管理", INSTITUTION_PHYSICIANS))
         groups.append(("护士管理", [MenuItem("本院护士", "institution_nurses.nurses")]))
