@@ -160,16 +160,6 @@ def test_cancellation_keeps_the_record_searchable_and_it_accepts_nothing(api, in
     assert response.status_code == 422 and "已注销" in error_of(response)["message"]
 
 
-def test_cancellation_lists_the_physicians_for_the_administration(api, demo, database):
-    from service.notify.models import Notification as OutboxMessage
-
-    flow = business(api, "institution_cancellation")
-    flow.through(demo.institution["inst.chaoyang1"], {"ground": "revocation", "reason": "被吊销执业许可证"})
-    bodies = database.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.subject == "医疗机构已注销：请处理其执业人员"))
-    assert bodies and "陈思远" in bodies[-1]
-
-
 def test_subject_cancellation_removes_some_subjects_and_reissues(api, registered, database, app):
     old = _code(api, registered)
     business(api, "subject_cancellation").through(registered, {"subjects": ["32"], "reason": "影像科停用"})

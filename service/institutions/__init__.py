@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
         reminders,
         routes,
         setup_filing,
+        staff_filing,
         transfer,
         verification,
         verification_pages,

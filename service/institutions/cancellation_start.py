@@ -13,7 +13,7 @@ from service.engine.plugins import ActionContext, prefill
 from service.institutions.models import Institution
 
 
-def _authority_clerk(inst: Institution, actor) -> Account | None:
+def authority_clerk(inst: Institution, actor) -> Account | None:
     """Who the case is opened for: the acting clerk of the issuing authority, or one of them."""
     if actor is not None and actor.kind == "administration" \
             and actor.administration_id == inst.issuing_authority_id:
@@ -25,7 +25,7 @@ def _authority_clerk(inst: Institution, actor) -> Account | None:
 
 def open_cancellation(inst: Institution, ctx: ActionContext, ground: str, reason: str) -> int | None:
     """The cancellation case's id (None when the authority has no account to open it for)."""
-    clerk = _authority_clerk(inst, ctx.actor)
+    clerk = authority_clerk(inst, ctx.actor)
     if clerk is None:
         return None
     case = runtime.start(clerk, "institution_cancellation", {"institution_id": inst.id},
