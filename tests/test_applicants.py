@@ -4,9 +4,8 @@ answered by the applicant, her own cases only, and the case linked to the new in
 account after approval."""
 from __future__ import annotations
 
-import itertools
-
 import pytest
+from applicant_flow import PASSWORD, person, serial, sign_up
 from conftest import csrf, error_of, logged_in
 from physician_accounts_flow import outbox_code
 from registration_flow import application, new_uscc
@@ -17,43 +16,17 @@ from service.access.models import Account
 from service.engine.models import Case, WorkItem
 from service.notify.models import Notification
 
-PASSWORD = "Shenqing2026a"
-_n = itertools.count(1)
-
-
-def _person() -> tuple[str, str, str, str]:
-    """(name, resident ID, phone, e-mail) of a new applicant."""
-    from stdnum.cn import ric
-    n = next(_n)
-    base = f"11010519850301{n:03d}"
-    return "孙立群", base + ric.calc_check_digit(base + "0"), f"1390000{n:04d}", f"sun{n}@example.cn"
-
-
-def sign_up(client, database, username: str) -> dict:
-    name, id_number, phone, email = _person()
-    for channel, address in (("sms", phone), ("email", email)):
-        sent = client.post("/api/v1/applicants/codes", json={
-            "name": name, "id_number": id_number, "channel": channel, "address": address})
-        assert sent.status_code == 202, sent.get_json()
-    body = {"name": name, "id_number": id_number, "phone": phone,
-            "phone_code": outbox_code(database, phone), "email": email,
-            "email_code": outbox_code(database, email), "username": username,
-            "password": PASSWORD}
-    created = client.post("/api/v1/applicants", json=body)
-    assert created.status_code == 201, created.get_json()
-    return created.get_json()
-
 
 @pytest.fixture
 def applicant(app, api, database):
-    username = f"sqr{next(_n):04d}abc"
+    username = f"sqr{next(serial):04d}abc"
     sign_up(app.test_client(), database, username)
     return api(username, PASSWORD)
 
 
 def test_rest_sign_up_needs_both_codes_and_writes_nothing_on_refusal(app, database) -> None:
     client = app.test_client()
-    name, id_number, phone, email = _person()
+    name, id_number, phone, email = person()
     assert client.post("/api/v1/applicants/codes", json={
         "name": name, "id_number": "110105198503010000", "channel": "sms",
         "address": phone}).status_code == 422  # a resident ID with a wrong check digit
@@ -108,7 +81,7 @@ def test_the_applicant_sees_only_her_own_cases_and_no_registry(applicant, app, a
     case_id = applicant.post("/api/v1/cases", json={
         "process": "institution_setup", "subject": {"division_code": "110105"}}).get_json()["id"]
     item_id = open_item(applicant, case_id)["id"]
-    other_name = f"sqr{next(_n):04d}xyz"
+    other_name = f"sqr{next(serial):04d}xyz"
     sign_up(app.test_client(), database, other_name)
     other = api(other_name, PASSWORD)
     assert other.get(f"/api/v1/cases/{case_id}").status_code == 404
@@ -130,7 +103,7 @@ def test_online_clinic_filing_is_confirmed_by_the_clerk_after_a_return(applicant
                                                                        database) -> None:
     case_id = applicant.post("/api/v1/cases", json={
         "process": "clinic_filing", "subject": {"division_code": "110105"}}).get_json()["id"]
-    form = application(applicant, case_id, name=f"北京朝阳惠民诊所{next(_n)}",
+    form = application(applicant, case_id, name=f"北京朝阳惠民诊所{next(serial)}",
                        category_code="D211", beds=0, uscc=new_uscc(),
                        subjects=["03"], service_mode="门诊")
     item = open_item(applicant, case_id)
@@ -154,7 +127,7 @@ def test_sign_up_page_then_start_online_and_follow_it(app, database) -> None:
     client = app.test_client()
     page = client.get("/applicants/signup")
     assert page.status_code == 200 and "申请人注册" in page.get_data(as_text=True)
-    name, id_number, phone, email = _person()
+    name, id_number, phone, email = person()
     values = {"name": name, "id_number": id_number, "phone": phone, "email": email,
               "username": "sqrpage01", "password": PASSWORD, "confirm": PASSWORD}
     for action in ("sms", "email"):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import chinese, error_of, fire_timers
-from lifecycle_flow import Business
+from lifecycle_flow import Business, institution_api
 from registration_flow import Registration
 from sqlalchemy import select
 
@@ -20,18 +20,7 @@ def registered(api) -> int:
 
 @pytest.fixture
 def inst_api(api, registered, database):
-    """The new institution's own account (issued at approval), with a password of its own."""
-    from service.access.models import Account
-    from service.access.passwords import hash_password
-    from service.core.extensions import db
-
-    account = database.scalar(select(Account).where(Account.institution_id == registered))
-    with database.session() as session:
-        row = session.get(Account, account.id)
-        row.password_hash, row.must_change_password = hash_password("Inst12345"), False
-        session.commit()
-    del db
-    return api(account.username, "Inst12345")
+    return institution_api(api, database, registered)
 
 
 def business(api, process: str, applicant: str = "bj.chaoyang.clerk") -> Business:
