@@ -45,11 +45,13 @@ def _serializer() -> BpmnWorkflowSerializer:
     return _default
 
 
-def bare_step(state: str, task_name: str, data: dict) -> str:
-    """Deserialize, complete the READY task ``task_name`` with ``data``, run, serialize."""
+def bare_step(state: str, task_name: str, data: dict,
+              engine: PythonScriptEngine | None = None) -> str:
+    """Deserialize, complete the READY task ``task_name`` with ``data``, run, serialize
+    (service tasks need an ``engine`` that answers them)."""
     serializer = _serializer()
     workflow = serializer.deserialize_json(state)
-    workflow.script_engine = PythonScriptEngine()
+    workflow.script_engine = engine or PythonScriptEngine()
     task = next(t for t in workflow.get_tasks(state=TaskState.READY, manual=True)
                 if t.task_spec.name == task_name)
     task.data.update(data)

@@ -47,6 +47,7 @@ class Case(db.Model):
         Index("ix_case_scope", "province_code", "city_code", "division_code", "id"),
         Index("ix_case_timer", "next_timer_at"),
         Index("ix_case_starter", "started_by_id", "id"),
+        Index("ux_case_business_number", "business_number", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -54,7 +55,7 @@ class Case(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     # 业务编号 in the usual form (registry/business_numbers.py); cases started before numbering
     # existed have none and show their id
-    business_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    business_number: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
     subject_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))

@@ -21,19 +21,18 @@ def upgrade():
         sa.Column('last_serial', sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint('key'),
     )
-    with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('business_number', sa.String(length=40), nullable=True))
-        batch_op.create_unique_constraint('uq_case_business_number', ['business_number'])
-    with op.batch_alter_table('administration', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('counter_address', sa.String(length=200), nullable=True))
-        batch_op.add_column(sa.Column('office_hours', sa.String(length=120), nullable=True))
+    # a unique index, not a constraint: SQLite adds the column in place (no table rebuild)
+    op.add_column('case', sa.Column('business_number', sa.String(length=40), nullable=True))
+    op.create_index('ux_case_business_number', 'case', ['business_number'], unique=True)
+    op.add_column('administration', sa.Column('counter_address', sa.String(length=200), nullable=True))
+    op.add_column('administration', sa.Column('office_hours', sa.String(length=120), nullable=True))
 
 
 def downgrade():
     with op.batch_alter_table('administration', schema=None) as batch_op:
         batch_op.drop_column('office_hours')
         batch_op.drop_column('counter_address')
+    op.drop_index('ux_case_business_number', table_name='case')
     with op.batch_alter_table('case', schema=None) as batch_op:
-        batch_op.drop_constraint('uq_case_business_number', type_='unique')
         batch_op.drop_column('business_number')
     op.drop_table('business_number_sequence')
