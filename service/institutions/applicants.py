@@ -12,17 +12,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from service.access import signup as self_signup
 from service.access.login import login_rate_limit
 from service.access.models import Account
 from service.access.passwords import hash_password
-from service.access.signup import (
-    SignupError,
-    SignupRequest,
-    check_contacts,
-    checked_name_and_id,
-    save_account,
-    send_code,
-)
+from service.access.signup import SignupError, SignupRequest
 from service.casework import common as casework
 from service.core.errors import ApiError
 from service.core.extensions import db, limiter
@@ -44,20 +38,20 @@ SIGNUP_FIELDS = ("name", "id_number", "phone", "phone_code", "email", "email_cod
 
 def check_identity(name: str | None, id_number: str | None) -> tuple[str, str]:
     """Step 1: a real name and a valid resident ID (no register to match them against)."""
-    return checked_name_and_id(name, id_number)
+    return self_signup.checked_name_and_id(name, id_number)
 
 
 def create_account(req: SignupRequest) -> Account:
     """Step 2: the applicant's account, active at once (her contacts are proved); the caller
     commits."""
     name, _ = check_identity(req.name, req.id_number)
-    checked = check_contacts(req)
+    checked = self_signup.check_contacts(req)
     now = utcnow()
     account = Account(
         username=req.username.strip(), password_hash=hash_password(req.password),
         display_name=name, kind=KIND, roles=ROLES, phone=checked.phone, email=checked.email,
         phone_verified_at=now, email_verified_at=now, activated_at=now)
-    return save_account(account, checked)
+    return self_signup.save_account(account, checked)
 
 
 def summary(account: Account) -> dict:
@@ -149,7 +143,7 @@ def signup():
         try:
             if action in ("sms", "email"):
                 check_identity(values["name"], values["id_number"])
-                send_code(action, values["phone" if action == "sms" else "email"])
+                self_signup.send_code(action, values["phone" if action == "sms" else "email"])
                 db.session.commit()
                 flash("验证码已发送，10 分钟内有效。", "success")
             elif action == "create":
