@@ -107,7 +107,9 @@ def test_missing_documents_are_listed_once_and_the_clock_starts_at_acceptance(ch
     accepted = database.scalars(select(CaseEvent.at).where(
         CaseEvent.case_id == chaoyang.case_id, CaseEvent.task == "acceptance")
         .order_by(CaseEvent.seq))[-1]
-    assert (review.deadline - accepted.date()).days == 45
+    from service.core.times import SHANGHAI
+    # the limit counts from the Beijing date of acceptance (after 16:00 UTC it is the next day)
+    assert (review.deadline - accepted.astimezone(SHANGHAI).date()).days == 45
 
 
 def test_the_missing_documents_notice_prints(chaoyang, client, app):
