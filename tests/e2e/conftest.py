@@ -133,3 +133,31 @@ def logout(page) -> None:
 
     page.click("header button:has-text('退出')")
     expect(page.locator("h1")).to_contain_text("用户登录")
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page on a 375-px touch phone."""
+    context = browser.new_context(base_url=live_server, locale="zh-CN",
+                                  viewport={"width": 375, "height": 740}, has_touch=True)
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    yield pg
+    context.close()
+
+
+def outbox_code(database_url: str, address: str) -> str:
+    """The code in the newest message the server queued for ``address``."""
+    import re
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            body = conn.execute(text(
+                "SELECT body FROM notification WHERE address = :address ORDER BY id DESC LIMIT 1"
+            ), {"address": address}).scalar_one()
+    finally:
+        engine.dispose()
+    return re.search(r"验证码为 (\d{6})", body).group(1)

@@ -3,41 +3,16 @@ codes (read from the outbox), logs in, lands on 我的申请 and starts a setup 
 Chaoyang, whose form is her own task; the case shows its business number."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, text
 
-from .conftest import login
+from .conftest import login, outbox_code
 
 pytestmark = pytest.mark.browser
 
 NAME, ID_NUMBER = "孙立群", "110105198503010016"
 PHONE, EMAIL = "13900003333", "sunliqun.e2e@example.cn"
 USERNAME, PASSWORD = "sunlq2026", "Shenqing2026a"
-
-
-def _code(database_url: str, address: str) -> str:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            body = conn.execute(text(
-                "SELECT body FROM notification WHERE address = :address ORDER BY id DESC LIMIT 1"
-            ), {"address": address}).scalar_one()
-    finally:
-        engine.dispose()
-    return re.search(r"验证码为 (\d{6})", body).group(1)
-
-
-@pytest.fixture
-def phone(browser, live_server):
-    context = browser.new_context(base_url=live_server, locale="zh-CN",
-                                  viewport={"width": 375, "height": 740}, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    yield pg
-    context.close()
 
 
 def test_an_applicant_signs_up_and_applies_online_on_a_phone(phone, e2e_database_url) -> None:
@@ -51,8 +26,8 @@ def test_an_applicant_signs_up_and_applies_online_on_a_phone(phone, e2e_database
     expect(phone.locator(".flash-success")).to_contain_text("验证码已发送")
     phone.click("button:has-text('获取邮箱验证码')")
     expect(phone.locator(".flash-success")).to_contain_text("验证码已发送")
-    phone.fill("input[name=phone_code]", _code(e2e_database_url, PHONE))
-    phone.fill("input[name=email_code]", _code(e2e_database_url, EMAIL))
+    phone.fill("input[name=phone_code]", outbox_code(e2e_database_url, PHONE))
+    phone.fill("input[name=email_code]", outbox_code(e2e_database_url, EMAIL))
     phone.fill("input[name=username]", USERNAME)
     phone.fill("input[name=password]", PASSWORD)
     phone.fill("input[name=confirm]", PASSWORD)
