@@ -20,6 +20,7 @@ DEFAULT_URLS = {
     "smoke": "postgresql+psycopg://postgres@127.0.0.1:5432/bench_smoke",
     "province": "postgresql+psycopg://postgres@127.0.0.1:5432/bench_province",
     "nation": "postgresql+psycopg://postgres@127.0.0.1:5432/bench_nation",
+    "registry": "postgresql+psycopg://postgres@127.0.0.1:5432/bench_registry",
 }
 BENCH_SECRET = "bench-secret-not-for-production"
 

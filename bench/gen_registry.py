@@ -16,6 +16,8 @@ from itertools import accumulate
 
 from stdnum.cn import ric, uscc
 
+from service.signing import new_verify_code
+
 BULK_REASON = "基准测试批量数据"
 BUSIEST_DIVISION = "110105"  # 北京市朝阳区: its county administration gets the busiest inbox
 CAPITALS = ("1101", "5001", "5301")
@@ -74,6 +76,8 @@ ACCOUNT_COLUMNS = (
     "is_enabled", "must_change_password", "failed_logins", "locked_until", "session_epoch",
     "last_login_at", "created_by_id", "created_at",
 )
+LICENCE_COLUMNS = ("id", "institution_id", "case_id", "verify_code", "valid_from", "valid_to",
+                   "issued_at", "issued_by_id", "reason", "status", "voided_at")
 VERSION_COLUMNS = ("id", "entity", "entity_id", "version", "valid_from", "data", "changed",
                    "actor_id", "reason", "case_id")
 QUALIFICATION_COLUMNS = ("id", "name", "gender", "birth_date", "id_number", "certificate_number",
@@ -235,6 +239,14 @@ def administration_account(account_id: int, admin_id: int, name: str, password_h
     return (account_id, f"bench.a{admin_id}", password_hash, name, "administration",
             ["bureau_clerk", "bureau_head"], admin_id, None, None, None, None, None, None, True,
             False, 0, None, 0, None, None, NOW)
+
+
+def licence_row(ident: int, row: tuple) -> tuple:
+    """The institution's current licence (its QR code's verify code), issued with the record."""
+    columns = dict(zip(INSTITUTION_COLUMNS, row, strict=True))
+    return (ident, columns["id"], None, new_verify_code(), columns["licence_valid_from"],
+            columns["licence_valid_to"], columns["created_at"], columns["issuing_authority_id"],
+            BULK_REASON, "valid", None)
 
 
 def version_row(ident: int, entity: str, entity_id: int, data: dict, at: datetime) -> tuple:

@@ -26,7 +26,7 @@ from .scales import SCALES, Scale
 
 GENERATOR_VERSION = 1
 DEFAULT_SEED = 20250630
-BULK_TABLES = ("institution", "institution_subject", "account", "record_version",
+BULK_TABLES = ("institution", "institution_subject", "licence", "account", "record_version",
                "qualification", "physician", "practice_registration", "case", "case_event",
                "work_item")
 Log = Callable[[str], None]
@@ -164,6 +164,7 @@ def _load(conn: Connection, postgres: bool, template: gen_cases.Template, scale:
     reg = gen_registry.Registry(base=_max_id(conn, "institution") + 1,
                                 account_base=_max_id(conn, "account") + 1)
     version_id = _max_id(conn, "record_version") + 1
+    licence_id = _max_id(conn, "licence") + 1
     subjects = [r[0] for r in conn.execute(text(
         "SELECT code FROM code_item WHERE \"table\" = 'subject' AND parent_code IS NULL"))]
     password_hash = hash_password(f"Bench{seed}")
@@ -176,6 +177,8 @@ def _load(conn: Connection, postgres: bool, template: gen_cases.Template, scale:
         writer.add("record_version", gen_registry.VERSION_COLUMNS,
                    gen_registry.version_row(version_id, "institution", row[0], data, row[-2]))
         version_id += 1
+        writer.add("licence", gen_registry.LICENCE_COLUMNS, gen_registry.licence_row(licence_id, row))
+        licence_id += 1
         writer.add("account", gen_registry.ACCOUNT_COLUMNS,
                    gen_registry.institution_account(reg, row[0] - reg.base, password_hash))
     admin_accounts = dict(conn.execute(text(

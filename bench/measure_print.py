@@ -56,10 +56,10 @@ def licence_context(institution: Institution) -> dict:
 
 def notice_context(institution: Institution, case_id: int) -> dict:
     return {
-        "institution": institution, "authority_name": institution.issuing_authority.name,
-        "case_id": case_id, "approved_at": datetime(2025, 6, 3, 8, 30, tzinfo=UTC),
-        "renewal": case_id % 2 == 0, "counter_address": "政务服务大厅二层卫生健康委窗口",
-        "office_hours": "工作日 09:00-12:00，13:30-17:00", "printed_at": datetime.now(UTC),
+        "institution": institution, "authority": institution.issuing_authority,
+        "business_number": f"京朝卫校〔2025〕{case_id:04d}",
+        "approved_at": datetime(2025, 6, 3, 8, 30, tzinfo=UTC), "renewal": case_id % 2 == 0,
+        "printed_at": datetime.now(UTC),
     }
 
 

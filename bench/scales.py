@@ -62,4 +62,14 @@ SCALES: dict[str, Scale] = {
         http_clients_per_worker=2, pgbench_seconds=10, pgbench_scale=10, scale_seconds=20,
         timer_cases=300,
     ),
+    # the registry alone at national size, for the licence measurement (the public verify
+    # endpoint with 1,000,000 institutions and their licences); few persons and cases
+    "registry": Scale(
+        name="registry", institutions=1_000_000, physicians=1_000, finished_cases=200,
+        open_items=100, busy_share=0.3, step_samples=50, inbox_samples=20, rounds=5,
+        round_samples=3, replay_events=10, replay_samples=3, chain_events=5_000,
+        pdf_samples=30, pdf_batch=3, http_seconds=2, http_workers=(1,),
+        http_clients_per_worker=2, pgbench_seconds=1, pgbench_scale=1, scale_seconds=2,
+        timer_cases=6,
+    ),
 }

@@ -39,6 +39,9 @@ def load_demo() -> dict[str, int]:
 
 def _load() -> dict[str, int]:
     admins = {a.division_code: a for a in db.session.scalars(select(Administration))}
+    for row in rows(DEMO_DIR / "counters.csv"):  # the demo counters' address and hours
+        admins[row["division_code"]].counter_address = row["counter_address"]
+        admins[row["division_code"]].office_hours = row["office_hours"]
     institutions = institution_demo.load(admins)
     physicians = physician_demo.load(institutions)
     nurses = nurse_demo.load(institutions)

@@ -25,5 +25,5 @@ def import_all() -> None:
     from service.persons import numbers  # noqa: F401
     from service.physicians import admin_models, assessments, certificates, replacement  # noqa: F401
     from service.physicians import models as _physicians  # noqa: F401
-    from service.registry import reference, versioning  # noqa: F401
+    from service.registry import business_numbers, reference, versioning  # noqa: F401
     from service.supervision import catalogue  # noqa: F401

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from verification_flow import ApiClient, complete, open_item
+
+from service.access.models import Account
+from service.access.passwords import hash_password
+
+
+def institution_api(api, database, institution_id: int) -> ApiClient:
+    """The new institution's own account (issued at approval), with a password of its own."""
+    account = database.scalar(select(Account).where(Account.institution_id == institution_id))
+    with database.session() as session:
+        row = session.get(Account, account.id)
+        row.password_hash, row.must_change_password = hash_password("Inst12345"), False
+        session.commit()
+    return api(account.username, "Inst12345")
 
 
 @dataclass

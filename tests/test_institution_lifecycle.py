@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from conftest import chinese, error_of, fire_timers
-from lifecycle_flow import Business
+from lifecycle_flow import Business, institution_api
 from registration_flow import Registration
 from sqlalchemy import select
 
@@ -20,18 +20,7 @@ def registered(api) -> int:
 
 @pytest.fixture
 def inst_api(api, registered, database):
-    """The new institution's own account (issued at approval), with a password of its own."""
-    from service.access.models import Account
-    from service.access.passwords import hash_password
-    from service.core.extensions import db
-
-    account = database.scalar(select(Account).where(Account.institution_id == registered))
-    with database.session() as session:
-        row = session.get(Account, account.id)
-        row.password_hash, row.must_change_password = hash_password("Inst12345"), False
-        session.commit()
-    del db
-    return api(account.username, "Inst12345")
+    return institution_api(api, database, registered)
 
 
 def business(api, process: str, applicant: str = "bj.chaoyang.clerk") -> Business:
@@ -158,16 +147,6 @@ def test_cancellation_keeps_the_record_searchable_and_it_accepts_nothing(api, in
     response = api("bj.chaoyang.clerk").post("/api/v1/cases", json={
         "process": "licence_replacement", "subject": {"institution_id": registered}})
     assert response.status_code == 422 and "已注销" in error_of(response)["message"]
-
-
-def test_cancellation_lists_the_physicians_for_the_administration(api, demo, database):
-    from service.notify.models import Notification as OutboxMessage
-
-    flow = business(api, "institution_cancellation")
-    flow.through(demo.institution["inst.chaoyang1"], {"ground": "revocation", "reason": "被吊销执业许可证"})
-    bodies = database.scalars(select(OutboxMessage.body).where(
-        OutboxMessage.subject == "医疗机构已注销：请处理其执业人员"))
-    assert bodies and "陈思远" in bodies[-1]
 
 
 def test_subject_cancellation_removes_some_subjects_and_reissues(api, registered, database, app):

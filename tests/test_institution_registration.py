@@ -108,8 +108,7 @@ def test_missing_documents_are_listed_once_and_the_clock_starts_at_acceptance(ch
         CaseEvent.case_id == chaoyang.case_id, CaseEvent.task == "acceptance")
         .order_by(CaseEvent.seq))[-1]
     from service.core.times import SHANGHAI
-
-    # the limit counts from the Beijing date of acceptance, as the engine does
+    # the limit counts from the Beijing date of acceptance (after 16:00 UTC it is the next day)
     assert (review.deadline - accepted.astimezone(SHANGHAI).date()).days == 45
 
 

@@ -16,6 +16,7 @@ from service.core.extensions import db
 from service.institutions.face import Institution
 from service.printing import PrintError, render_pdf, zh_date
 from service.printing import pdf as printing
+from service.registry.reference import Administration
 
 NOTICE = "verification_notice.html"
 COUNTER = "朝阳区政务服务大厅二层卫生健康委窗口（霄云路霄云里1号）"
@@ -35,9 +36,11 @@ def institution(ctx: None, demo) -> Institution:
 
 def notice_context(institution: Institution, renewal: bool = False) -> dict:
     return {
-        "institution": institution, "authority_name": "北京市朝阳区卫生健康委员会",
-        "case_id": 20240123, "approved_at": datetime(2024, 11, 4, 16, 30, tzinfo=UTC),
-        "renewal": renewal, "counter_address": COUNTER, "office_hours": HOURS,
+        "institution": institution,
+        "authority": Administration(name="北京市朝阳区卫生健康委员会", counter_address=COUNTER,
+                                    office_hours=HOURS),
+        "business_number": "京朝卫校〔2024〕0123",
+        "approved_at": datetime(2024, 11, 4, 16, 30, tzinfo=UTC), "renewal": renewal,
         "printed_at": datetime(2024, 11, 6, 1, 0, tzinfo=UTC),
     }
 
@@ -67,7 +70,7 @@ def test_the_notice_prints_the_institution_in_chinese(institution: Institution) 
     assert (round(width), round(height)) == (595, 842)  # A4 in points
     text = text_of(pdf)
     for expected in ("医疗机构校验网上审核指导服务完成通知单", "通知单", institution.name,
-                     institution.registration_number, "北京市朝阳区卫生健康委员会", "20240123",
+                     institution.registration_number, "北京市朝阳区卫生健康委员会", "京朝卫校〔2024〕0123",
                      "2024年11月5日",  # approved at 00:30 in Beijing
                      "《医疗机构执业许可证》副本原件", "本通知单（加盖本单位公章）", "单位公章",
                      COUNTER, HOURS, "第 1 页 共 1 页"):

@@ -22,11 +22,11 @@ def _cases(database, inst_id: int) -> int:
 def test_a_second_open_verification_is_refused_until_the_first_ends(api, database, demo):
     inst_id = demo.institution["inst.chaoyang2"]
     flow = Verification(api("inst.chaoyang2"), api("bj.chaoyang.wjw"))
-    flow.start(inst_id)
+    number = flow.start(inst_id)["business_number"]
     response = _start(flow.institution, inst_id)
     assert response.status_code == 409
     error = error_of(response)
-    assert error["code"] == "verification_open" and str(flow.case_id) in error["message"]
+    assert error["code"] == "verification_open" and f"业务编号 {number}" in error["message"]
     assert "正在办理" in error["message"] and _cases(database, inst_id) == 1
 
     flow.institution.post(f"/api/v1/cases/{flow.case_id}/withdraw", json={"reason": "重新填报"})

@@ -5,7 +5,7 @@ import hashlib
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.extensions import UTCDateTime, db
@@ -30,6 +30,7 @@ ROLES = {
     "physician": "医师",
     "nurse": "护士",
     "supervision": "自查与记分机构",
+    "applicant": "申请人",
 }
 KINDS = {
     "staff": "平台",
@@ -37,6 +38,7 @@ KINDS = {
     "institution": "医疗机构",
     "physician": "医师",
     "nurse": "护士",
+    "applicant": "申请人",  # applies online for an institution not yet registered
 }
 ADMINISTRATION_ROLES = ("bureau_clerk", "bureau_head", "bureau_accounts", "bureau_supervision")
 INSTITUTION_ROLES = ("inst_admin", "inst_clerk", "inst_inspector", "inst_scorer")
@@ -55,6 +57,9 @@ class Account(UserMixin, db.Model):
         Index("ux_account_verified_email", "email", unique=True,
               postgresql_where=text("email_verified_at IS NOT NULL"),
               sqlite_where=text("email_verified_at IS NOT NULL")),
+        # user names are compared without case (find_by_username): an index on lower(username)
+        # keeps that one row away with a million institution accounts
+        Index("ix_account_username_lower", func.lower(text("username"))),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(40), unique=True)
@@ -118,6 +123,7 @@ class Account(UserMixin, db.Model):
             "institution": ("institution", self.institution_id),
             "physician": ("physician", self.physician_id),
             "nurse": ("nurse", self.nurse_id),
+            "applicant": ("applicant", self.id),  # the applicant works her own tasks
         }.get(self.kind, (self.kind, None))
 
     @property
@@ -126,7 +132,7 @@ class Account(UserMixin, db.Model):
         org = self.organisation
         if org:
             return org.name
-        return "" if self.kind in ("physician", "nurse") else "医政管理平台"
+        return "" if self.kind in ("physician", "nurse", "applicant") else "医政管理平台"
 
     @property
     def name_with_organisation(self) -> str:

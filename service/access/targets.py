@@ -10,8 +10,9 @@ from service.core.extensions import db
 from service.notify import outbox
 
 # The kinds a target may name, each with the account column that belongs to it; a target of
-# kind ``account`` is one account (seed 004's staff belong to no organisation of the registry).
-TARGET_KINDS = ("administration", "institution", "physician", "nurse", "account")
+# kind ``account`` is one account (seed 004's staff belong to no organisation of the registry),
+# as is an ``applicant`` for a new institution.
+TARGET_KINDS = ("administration", "institution", "physician", "nurse", "account", "applicant")
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,8 @@ def notify(target: Target, subject: str, body: str) -> None:
     """An in-app message to every enabled account of an organisation or a person."""
     if target.kind not in TARGET_KINDS:
         raise ValueError(f"unknown target kind {target.kind!r}")
-    column = Account.id if target.kind == "account" else getattr(Account, f"{target.kind}_id")
+    column = Account.id if target.kind in ("account", "applicant") \
+        else getattr(Account, f"{target.kind}_id")
     for account_id in db.session.scalars(
         select(Account.id).where(column == target.id, Account.is_enabled.is_(True))
     ):

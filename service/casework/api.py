@@ -23,6 +23,7 @@ CASE_STATUSES = ("open", "completed", "withdrawn", "terminated")
 
 class CaseSchema(Schema):
     id = fields.Integer()
+    business_number = fields.String(attribute="number")
     process = fields.String(attribute="process_id")
     version = fields.Function(lambda c: c.deployed.version)
     title = fields.String()

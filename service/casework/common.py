@@ -81,7 +81,7 @@ def to_started_case(actor: Account, case: Case) -> Response:
     first = db.session.scalars(select(WorkItem).where(
         WorkItem.case_id == case.id, WorkItem.status == "open").order_by(WorkItem.id)).all()
     mine = next((i for i in first if may_act(actor, i)), None)
-    flash(f"已发起{case.deployed.name}，业务编号 {case.id}。", "success")
+    flash(f"已发起{case.deployed.name}，业务编号 {case.number}。", "success")
     if mine is not None:
         return redirect(url_for("task_forms.form", item_id=mine.id), 303)
     return redirect(url_for("cases.show", case_id=case.id), 303)

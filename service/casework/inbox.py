@@ -132,14 +132,15 @@ def _page(stmt: Select, id_column, cursor: int | None) -> tuple[list, int | None
 def _item_rows(stmt: Select, cursor: int | None, today: date) -> tuple[list[dict], int | None]:
     rows, next_cursor = _page(stmt, WorkItem.id, cursor)
     out = []
-    for item, title in rows:
+    for item, title, number in rows:
         note, overdue = casework.deadline_note(item.deadline, today)
-        out.append({"item": item, "case_title": title, "deadline_note": note, "overdue": overdue})
+        out.append({"item": item, "case_title": title, "case_number": number or str(item.case_id),
+                    "deadline_note": note, "overdue": overdue})
     return out, next_cursor
 
 
 def _work_items(flt: Filters, today: date) -> Select:
-    stmt = select(WorkItem, Case.title).join(Case, Case.id == WorkItem.case_id)
+    stmt = select(WorkItem, Case.title, Case.business_number).join(Case, Case.id == WorkItem.case_id)
     if flt.process:
         stmt = stmt.where(WorkItem.process_id == flt.process)
     if flt.overdue:

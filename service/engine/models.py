@@ -49,11 +49,15 @@ class Case(db.Model):
         Index("ix_case_scope", "province_code", "city_code", "division_code", "id"),
         Index("ix_case_timer", "next_timer_at"),
         Index("ix_case_starter", "started_by_id", "id"),
+        Index("ux_case_business_number", "business_number", unique=True),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     process_id: Mapped[str] = mapped_column(String(64), index=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definition.id"))
     title: Mapped[str] = mapped_column(String(200))
+    # 业务编号 in the usual form (registry/business_numbers.py); cases started before numbering
+    # existed have none and show their id
+    business_number: Mapped[str | None] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(12), default="open", index=True)
     outcome: Mapped[str | None] = mapped_column(String(32))
     subject_institution_id: Mapped[int | None] = mapped_column(ForeignKey("institution.id"))
@@ -96,6 +100,11 @@ class Case(db.Model):
     @property
     def status_name(self) -> str:
         return CASE_STATUSES.get(self.status, self.status)
+
+    @property
+    def number(self) -> str:
+        """The business number people read (the id for cases from before numbering)."""
+        return self.business_number or str(self.id)
 
     @property
     def subject_person(self):

@@ -29,6 +29,7 @@ from service.engine.models import Case, ProcessDefinition, WorkItem
 from service.engine.routing import may_act, target_for
 from service.engine.scripting import StepRun, script_engine
 from service.engine.workdays import add_workdays
+from service.registry import business_numbers
 from service.registry.versioning import change_context
 
 
@@ -206,6 +207,8 @@ def start(actor: Account, process_id: str, subject: dict, data: dict | None = No
         province_code=institution.province_code, started_by_id=actor.id, state="",
         fingerprint="", created_at=at, updated_at=at, **(applicant.columns if applicant else {}),
     )
+    case.business_number = business_numbers.next_number(
+        institution.issuing_authority_id, process_id, at)
     db.session.add(case)
     db.session.flush()
     # applicant_kind: a process the physician or her institution may start takes the starter's path

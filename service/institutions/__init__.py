@@ -12,6 +12,7 @@ def register(app: Flask) -> None:
         access,
         api,
         api_spec,
+        applicants,
         applications,
         cancellation_start,
         counter,
@@ -34,6 +35,7 @@ def register(app: Flask) -> None:
         reminders,
         routes,
         setup_filing,
+        staff_filing,
         statistics_pages,
         transfer,
         verification,
@@ -47,4 +49,5 @@ def register(app: Flask) -> None:
 
     filters.FIELD_LABELS.update(models.FIELD_LABELS)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(applicants.bp)
     app.register_blueprint(licence_routes.public)

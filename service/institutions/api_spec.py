@@ -6,6 +6,7 @@ from apispec import APISpec
 
 from service.api.v1.openapi import LIST_PARAMS, path_param, ref, responses, section
 from service.institutions.schemas import InstitutionSchema, InstitutionSummarySchema
+from service.persons.signup_api import document_signup
 
 INSTITUTION_FILTERS = [
     {"name": n, "in": "query", "schema": {"type": t}, "description": d} for n, t, d in [
@@ -133,6 +134,17 @@ LICENCE_FACTS = {"type": "object", "properties": {
     "valid_from": {"type": "string", "format": "date"},
     "valid_until": {"type": "string", "format": "date"}, "issued_by": {"type": "string"},
     "issued_at": {"type": "string", "format": "date-time"}}}
+
+
+@section
+def applicant_paths(spec: APISpec, sec: list) -> None:
+    document_signup(spec, responses, "/applicants", "ApplicantSignup", (
+        "Applicant sign-up step 1: a real name and a valid resident ID (an applicant for a "
+        "new institution has no register to be matched against)",
+        "Send an applicant sign-up code to a phone (channel sms) or e-mail",
+        "Applicant sign-up step 2: create the applicant account (active at once); she then "
+        "starts institution_setup, clinic_filing or institution_registration with "
+        "{\"division_code\"}"))
 
 
 @section

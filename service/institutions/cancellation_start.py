@@ -14,7 +14,7 @@ from service.engine.plugins import ActionContext, prefill
 from service.institutions.models import Institution
 
 
-def _authority_clerk(inst: Institution, actor) -> Account | None:
+def authority_clerk(inst: Institution, actor) -> Account | None:
     """Who the case is opened for: the acting clerk of the issuing authority, or one of them."""
     if actor is not None and actor.kind == "administration" \
             and actor.administration_id == inst.issuing_authority_id:
@@ -27,7 +27,7 @@ def _authority_clerk(inst: Institution, actor) -> Account | None:
 def start_for_authority(inst: Institution, actor, process_id: str, data: dict) -> int | None:
     """Open ``process_id`` about the institution for its issuing authority, uncommitted; the
     case's id (None when the authority has no account to open it for)."""
-    clerk = _authority_clerk(inst, actor)
+    clerk = authority_clerk(inst, actor)
     if clerk is None:
         return None
     return runtime.start(clerk, process_id, {"institution_id": inst.id}, data, commit=False).id

@@ -7,16 +7,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-from service.access.targets import notify
 from service.core.errors import ApiError
 from service.core.extensions import db
 from service.engine.plugins import ActionContext, action
 from service.institutions import licences
-from service.institutions.face import staff_of
 from service.institutions.lifecycle_rules import competent_for, county
 from service.institutions.models import Institution
 from service.institutions.registration_rules import last_application
-from service.institutions.routes import issuing_authority
+from service.institutions.staff_filing import raise_filing_tasks
 from service.registry.versioning import history
 
 # What the licence prints: a change to any of them reissues it (new QR code, old one void).
@@ -111,17 +109,11 @@ def apply_institution_resumption(ctx: ActionContext) -> str:
     return "approved"
 
 
-def cancel(inst: Institution, ctx: ActionContext, ground: str) -> list[dict]:
-    """Cancellation: the record stays, as cancelled; its persons are listed for the authority
-    and each is told to have the registration filed or changed."""
+def cancel(inst: Institution, ctx: ActionContext, ground: str) -> None:
+    """Cancellation (on ``ground``): the record stays, as cancelled; each of its persons
+    becomes a filing task of the authority (``staff_filing.py``)."""
     inst.status = "cancelled"
-    staff = [{"kind": m.kind, "name": m.name, "certificate_number": m.certificate_number}
-             for m in staff_of(inst.id)]
-    names = "、".join(f"{m['name']}（{m['certificate_number'] or '—'}）" for m in staff) or "无"
-    notify(issuing_authority(ctx.case), "医疗机构已注销：请处理其执业人员",
-           f"{inst.name}（登记号 {inst.registration_number}）已注销（{ground}）。在该机构注册执业的人员："
-           f"{names}。请督促办理注册备案或变更注册。业务编号 {ctx.case.id}。")
-    return staff
+    raise_filing_tasks(inst, ctx, ground)
 
 
 @action("apply_institution_cancellation")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, func, select
 
 from service.access.targets import Target
 from service.core.extensions import db
@@ -14,7 +14,7 @@ from service.engine import plugins
 from service.engine.models import Case
 from service.engine.plugins import CheckContext, check
 from service.institutions.models import Institution
-from service.institutions.routes import issuing_authority
+from service.institutions.routes import NEW_INSTITUTION_PROCESSES, division_authority
 from service.registry.reference import Administration, Division
 from service.registry.seeding import SEED_DIR, rows
 from service.registry.versioning import history
@@ -27,17 +27,26 @@ RENEWAL_LEAD_DAYS = 30  # Administrative Licensing Law art. 50
 
 @plugins.route("applicant")
 def applicant_side(case) -> Target:
-    """The institution when it applied online, the issuing authority's counter otherwise."""
+    """Who applied online — the institution, or the applicant account of an institution not
+    yet registered — else the counter of the administration that handles the case."""
     if case.started_by.kind == "institution":
         return Target("institution", case.subject_institution_id)
-    return issuing_authority(case)
+    if case.started_by.kind == "applicant":
+        return Target("applicant", case.started_by_id)
+    return division_authority(case)
 
 
-plugins.lane("applicant", ("inst_admin", "inst_clerk", "bureau_clerk"), "申请人（医疗机构或窗口）")
+plugins.lane("applicant", ("inst_admin", "inst_clerk", "bureau_clerk", "applicant"),
+             "申请人（医疗机构、申请人或窗口）", "applicant",
+             # an applicant account starts the businesses of an institution not yet registered
+             may_start=lambda actor, definition, inst: (
+                 actor.kind == "applicant" and inst.id is None
+                 and definition.process_id in NEW_INSTITUTION_PROCESSES))
 
 
-def _open_case(process_id: str, institution_id: int) -> int | None:
-    return db.session.scalar(select(Case.id).where(
+def _open_case(process_id: str, institution_id: int) -> str | None:
+    """The business number of the institution's open case of this process, if any."""
+    return db.session.scalar(select(func.coalesce(Case.business_number, cast(Case.id, String))).where(
         Case.subject_institution_id == institution_id, Case.process_id == process_id,
         Case.status == "open").limit(1))
 

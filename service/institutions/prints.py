@@ -3,7 +3,7 @@ after material approval, which the institution stamps and brings to the counter 
 licence."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, url_for
+from flask import Response, abort, url_for
 from flask_login import current_user, login_required
 
 from service.casework import common as casework
@@ -35,7 +35,7 @@ def verification_printouts(actor, case: Case, history: list[CaseEvent]) -> list[
         return []
     return [plugins.Printout(
         "打印网上审核指导服务完成通知单", url_for("cases.notice", case_id=case.id),
-        f"网上审核指导服务完成通知单-{case.id}.pdf", NOTICE_HINT if actor.kind == "institution" else None)]
+        f"网上审核指导服务完成通知单-{case.number}.pdf", NOTICE_HINT if actor.kind == "institution" else None)]
 
 
 def _renewal(case, history, approval) -> bool:
@@ -54,13 +54,11 @@ def notice(case_id: int):
     if approval is None or not may_print(current_user, case):
         abort(404)  # not printable before the materials are approved
     institution = case.subject_institution
+    authority = institution.issuing_authority
     pdf = render_pdf(
-        "verification_notice.html", institution=institution,
-        authority_name=institution.issuing_authority.name, case_id=case.id,
-        approved_at=approval.at, renewal=_renewal(case, history, approval),
-        counter_address=current_app.config.get("COUNTER_ADDRESS", "本机关政务服务大厅卫生健康窗口"),
-        office_hours=current_app.config.get("OFFICE_HOURS", "工作日 09:00-12:00，13:30-17:00"),
-        printed_at=utcnow(),
+        "verification_notice.html", institution=institution, authority=authority,
+        business_number=case.number, approved_at=approval.at,
+        renewal=_renewal(case, history, approval), printed_at=utcnow(),
     )
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="notice-{case.id}.pdf"'

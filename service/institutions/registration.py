@@ -9,8 +9,10 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from service.access.accounts import AccountError, find_by_username, issue_account
+from service.access.targets import Target, notify
 from service.core.errors import ApiError
 from service.core.extensions import db
+from service.core.masking import mask_phone
 from service.core.times import SHANGHAI, add_years
 from service.engine.plugins import ActionContext, action, prefill
 from service.institutions import licences
@@ -88,13 +90,24 @@ def register_institution(ctx: ActionContext) -> str:
     db.session.flush()
     case.subject_institution_id = inst.id
     case.title = f"医疗机构执业登记：{inst.name}"
+    open_institution_account(ctx.actor, case, inst, form["contact_phone"])
+    return "approved"
+
+
+def open_institution_account(actor, case, inst: Institution, phone: str) -> None:
+    """The new institution's account (its initial password by SMS to ``phone``); an applicant
+    who applied online is told in her own account, where the case now links to it."""
     try:
-        issue_account(ctx.actor, username=_account_username(inst), display_name=inst.name,
-                      phone=form["contact_phone"], email=None, roles=INSTITUTION_ACCOUNT_ROLES,
-                      institution_id=inst.id)
+        issued = issue_account(actor, username=_account_username(inst), display_name=inst.name,
+                               phone=phone, email=None, roles=INSTITUTION_ACCOUNT_ROLES,
+                               institution_id=inst.id)
     except AccountError as exc:
         raise ApiError(422, "机构账户无法开通：" + str(exc), fields=exc.fields) from None
-    return "approved"
+    if case.started_by.kind == "applicant":
+        notify(Target("applicant", case.started_by_id), f"{case.deployed.name}已办结",
+               f"{inst.name}已{'备案' if inst.is_filed_clinic else '登记'}，机构账户 "
+               f"{issued.account.username} 已开通，初始密码已通过短信发送至 {mask_phone(phone)}。"
+               f"业务编号 {case.number}。")
 
 
 @action("release_licence")

@@ -17,11 +17,7 @@ from service.engine.models import Case
 from service.engine.plugins import ActionContext, CheckContext, action, check, prefill
 from service.engine.visibility import may_print
 from service.institutions.licence_prints import db_authority, pdf_response
-from service.institutions.registration import (
-    INSTITUTION_ACCOUNT_ROLES,
-    _account_username,
-    build_institution,
-)
+from service.institutions.registration import build_institution, open_institution_account
 from service.institutions.registration_rules import (
     CODE_TABLES,
     application_problems,
@@ -84,11 +80,20 @@ def clinic_filing_application(ctx: CheckContext) -> dict[str, list[str]]:
     return errors
 
 
+@check("clinic_filing_confirmation")
+def clinic_filing_confirmation(ctx: CheckContext) -> dict[str, list[str]]:
+    """An online filing is confirmed only while its items still hold (the registry may have
+    changed since the applicant submitted)."""
+    if ctx.data.get("decision") != "approve":
+        return {}
+    return clinic_filing_application(CheckContext(
+        ctx.process_id, ctx.stage, ctx.actor, ctx.institution, ctx.person, ctx.case,
+        last_application(ctx.case, "enter_filing")))
+
+
 @action("file_clinic")
 def file_clinic(ctx: ActionContext) -> str:
     """Filing: the clinic's record at once, exempt from verification, with its account."""
-    from service.access.accounts import AccountError, issue_account
-
     case = ctx.case
     form = ctx.data  # filing is one step: its form's items are task data (x-task-data)
     problems = application_problems(form, division_code=case.division_code)
@@ -101,12 +106,7 @@ def file_clinic(ctx: ActionContext) -> str:
     db.session.add(inst)
     db.session.flush()
     case.subject_institution_id, case.title = inst.id, f"诊所备案：{inst.name}"
-    try:
-        issue_account(ctx.actor, username=_account_username(inst), display_name=inst.name,
-                      phone=form["contact_phone"], email=None, roles=INSTITUTION_ACCOUNT_ROLES,
-                      institution_id=inst.id)
-    except AccountError as exc:
-        raise ApiError(422, "机构账户无法开通：" + str(exc), fields=exc.fields) from None
+    open_institution_account(ctx.actor, case, inst, form["contact_phone"])
     return "approved"
 
 

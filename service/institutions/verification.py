@@ -82,12 +82,12 @@ def verification_failed(ctx: ActionContext) -> str:
     notify(
         issuing_authority(ctx.case), "校验不合格：拟注销执业许可证",
         f"{inst.name}（登记号 {inst.registration_number}）暂缓校验后仍不合格或逾期未重新申请，"
-        f"请依法办理注销《医疗机构执业许可证》。业务编号 {ctx.case.id}。",
+        f"请依法办理注销《医疗机构执业许可证》。业务编号 {ctx.case.number}。",
     )
     from service.institutions.cancellation_start import open_cancellation
 
     open_cancellation(inst, ctx, "failed_verification",
-                      f"暂缓校验后仍不合格或逾期未重新申请校验（校验业务编号 {ctx.case.id}）")
+                      f"暂缓校验后仍不合格或逾期未重新申请校验（校验业务编号 {ctx.case.number}）")
     return "licence_to_be_cancelled"
 
 

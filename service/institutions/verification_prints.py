@@ -53,7 +53,7 @@ def verification_application_pdf(case_id: int):
     inst = case.subject_institution
     form = saved_application(case, events.events_of(case.id))
     pdf = render_pdf(
-        "verification_application.html", inst=inst, form=form, case_id=case.id, kinds=KINDS,
+        "verification_application.html", inst=inst, form=form, business_number=case.number, kinds=KINDS,
         category=codes.name(inst.category_code, "institution_category"),
         subjects="、".join(codes.name(c, "subject") for c in inst.subject_codes),
         printed_at=utcnow())

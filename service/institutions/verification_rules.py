@@ -36,6 +36,6 @@ def verification_start(ctx: CheckContext) -> dict[str, list[str]]:
                        code="filed_clinic")
     running = open_verification(inst.id)
     if running is not None:
-        raise ApiError(409, f"本机构已有一件校验申请正在办理（业务编号 {running}），请勿重复申请",
+        raise ApiError(409, f"本机构已有一件校验申请正在办理（业务编号 {db.session.get(Case, running).number}），请勿重复申请",
                        code="verification_open")
     return {}

@@ -104,3 +104,21 @@ def register_schemas(spec) -> None:
                          ("SignupRequest", SignupBody)):
         if name not in spec.components.schemas:
             spec.components.schema(name, schema=schema)
+
+
+def document_signup(spec, responses, prefix: str, name: str,
+                    summaries: tuple[str, str, str]) -> None:
+    """The three endpoints under ``/api/v1{prefix}`` in the OpenAPI document: step 1, the
+    codes and step 2, with their summaries; the bodies as components named ``{name}Identity``,
+    ``{name}Code`` and ``{name}Request`` (``responses`` is openapi's helper)."""
+    obj, public = {"type": "object"}, (400, 409, 415, 422, 429)
+    for path, (suffix, schema), status, summary in zip(
+            ("/check", "/codes", ""), (("Identity", IdentityBody), ("Code", CodeBody),
+                                       ("Request", SignupBody)),
+            (200, 202, 201), summaries, strict=True):
+        # a subclass of its own: the same body class twice in one document confuses apispec
+        spec.components.schema(f"{name}{suffix}", schema=type(f"{name}{suffix}", (schema,), {}))
+        spec.path(f"/api/v1{prefix}{path}", operations={"post": {
+            "summary": summary, "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"$ref": f"#/components/schemas/{name}{suffix}"}}}},
+            "responses": responses(obj, status, errors=public)}})

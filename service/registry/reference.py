@@ -39,6 +39,9 @@ class Administration(db.Model):
     division_code: Mapped[str] = mapped_column(ForeignKey("division.code"), unique=True)
     name: Mapped[str] = mapped_column(String(80))
     level: Mapped[str] = mapped_column(String(12))
+    # where and when applicants are received (printed on notices); kept by its account manager
+    counter_address: Mapped[str | None] = mapped_column(String(200))
+    office_hours: Mapped[str | None] = mapped_column(String(120))
 
     division: Mapped[Division] = relationship()
 

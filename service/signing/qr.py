@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 import segno
@@ -23,8 +24,11 @@ def qr_svg(url: str, scale: int = 4, title: str | None = None) -> str:
     return _qr(url).svg_inline(scale=scale, border=QUIET_ZONE, title=title, svgclass="qr-code")
 
 
+@functools.lru_cache(maxsize=1024)
 def qr_png_data_uri(url: str, scale: int = 4) -> str:
-    """``data:image/png;base64,...`` for xhtml2pdf's ``<img src>``, which cannot draw SVG."""
+    """``data:image/png;base64,...`` for xhtml2pdf's ``<img src>``, which cannot draw SVG.
+    Kept for the latest licences: a licence is printed again and again (正本, 副本, reprints)
+    and its code never changes, so its symbol is encoded once."""
     return _qr(url).png_data_uri(scale=scale, border=QUIET_ZONE)
 
 

@@ -22,7 +22,7 @@ def register(app: Flask) -> None:
     """The shell every page lives in: login, the password-first rule, security headers, the
     menu and filters, and the login, home and account pages. Domain packages and the case
     pages register their own blueprints."""
-    from service.web import accounts, auth, filters, home, messages, second_factor
+    from service.web import accounts, auth, filters, home, messages, office, second_factor
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "请先登录"
@@ -37,7 +37,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["menu_for"] = menu_for
     filters.register(app)
     messages.register(app)
-    for module in (auth, second_factor, home, accounts, messages):
+    for module in (auth, second_factor, home, accounts, messages, office):
         app.register_blueprint(module.bp)
 
     @app.before_request

@@ -53,3 +53,10 @@ class ContactForm(Form):
 
 class SecondFactorCodeForm(Form):
     code = StringField("动态口令", validators=[DataRequired("请输入动态口令"), Length(max=20)])
+
+
+class OfficeForm(Form):
+    counter_address = StringField("办理窗口地址", validators=[
+        DataRequired("请填写办理窗口地址"), Length(max=200, message="地址不能超过 200 字")])
+    office_hours = StringField("办公时间", validators=[
+        DataRequired("请填写办公时间"), Length(max=120, message="办公时间不能超过 120 字")])

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from service.access.models import Account
 
 # Accounts that receive work items (their inbox key names an organisation or a person).
-INBOX_KINDS = ("administration", "institution", "physician", "nurse")
+INBOX_KINDS = ("administration", "institution", "physician", "nurse", "applicant")
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,15 @@ def menu_for(account: Account) -> list[tuple[str, list[MenuItem]]]:
     if account.kind == "institution":
         groups.append(("本机构", [MenuItem("机构信息", "institutions.own"),
                                  MenuItem("申请信息查询", "institutions.own_applications")]))
+    if account.kind == "applicant":
+        groups.append(("在线申请", [MenuItem("我的申请", "applicants.index")]))
     if account.kind == "institution" and account.has_role("inst_admin", "inst_clerk"):
         groups.append(("医师管理", INSTITUTION_PHYSICIANS))
         groups.append(("护士管理", [MenuItem("本院护士", "institution_nurses.nurses")]))
     if account.has_role("bureau_accounts", "sysadmin"):
         system = [MenuItem("账户管理", "accounts.index"), MenuItem("发放账户", "accounts.new")]
+        if account.kind == "administration":
+            system.append(MenuItem("办理窗口", "office.edit"))
         if account.has_role("sysadmin"):
             system.append(MenuItem("帮助内容管理", "help.manage"))
         groups.append(("系统管理", system))

@@ -147,3 +147,20 @@ def phone(browser, live_server):
     pg.set_default_timeout(15_000)
     yield pg
     context.close()
+
+
+def outbox_code(database_url: str, address: str) -> str:
+    """The code in the newest message the server queued for ``address``."""
+    import re
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            body = conn.execute(text(
+                "SELECT body FROM notification WHERE address = :address ORDER BY id DESC LIMIT 1"
+            ), {"address": address}).scalar_one()
+    finally:
+        engine.dispose()
+    return re.search(r"验证码为 (\d{6})", body).group(1)
