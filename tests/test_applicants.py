@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from applicant_flow import PASSWORD, person, serial, sign_up
 from conftest import csrf, error_of, logged_in
+from national_flow import acknowledged
 from physician_accounts_flow import outbox_code
 from registration_flow import application, new_uscc
 from sqlalchemy import select
@@ -64,7 +65,8 @@ def test_an_online_registration_with_a_return_ends_linked_to_the_new_account(
     complete(clerk, open_item(clerk, case_id)["id"], {"decision": "accept"})
     complete(clerk, open_item(clerk, case_id)["id"], {
         "decision": "approve", "inspection": "done", "inspection_record": "现场核查：与申请一致。"})
-    complete(approver, open_item(approver, case_id)["id"], {"decision": "approve"})
+    acknowledged(approver, complete(approver, open_item(approver, case_id)["id"],
+                                    {"decision": "approve"}))  # the national registry's ack
     case = applicant.get(f"/api/v1/cases/{case_id}").get_json()
     assert case["status"] == "completed" and case["outcome"] == "approved"
     institution_id = case["subject"]["institution_id"]

@@ -20,7 +20,8 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 MEASUREMENTS = {"step", "persons", "rounds", "replay", "inbox", "reminders", "print", "licence",
-                "http", "scale", "import", "platform", "migration", "demerits", "query"}
+                "http", "scale", "import", "platform", "migration", "demerits", "query",
+                "statistics", "xlsx", "envelopes"}
 KEYS = {"run_id", "timestamp", "scale", "git", "machine", "database", "data", "measurement",
         "metric", "value", "unit", "floor", "floor_metric", "ratio", "target", "met",
         "samples", "details"}

@@ -8,13 +8,14 @@ from sqlalchemy import select
 
 
 def test_an_institutions_cancellation_lists_its_registered_nurses(api, demo, database):
-    from service.notify.models import Notification
+    from service.engine.models import Case
 
+    inst = demo.institution["inst.chaoyang1"]
     flow = Business("institution_cancellation", api("bj.chaoyang.clerk"), api("bj.chaoyang.clerk"),
                     api("bj.chaoyang.wjw"))
-    flow.through(demo.institution["inst.chaoyang1"], {"ground": "revocation",
-                                                      "reason": "被吊销执业许可证"})
-    body = database.scalars(select(Notification.body).where(
-        Notification.subject == "医疗机构已注销：请处理其执业人员"))[-1]
-    assert "李薇（201211465800）" in body and "马晶" in body  # registered nurses
-    assert "韩悦" not in body  # her registration expired in 2025
+    flow.through(inst, {"ground": "revocation", "reason": "被吊销执业许可证"})
+    # each registered person becomes a filing task (注册备案) of the issuing authority
+    titles = " ".join(database.scalars(select(Case.title).where(
+        Case.process_id == "staff_filing", Case.subject_institution_id == inst)))
+    assert "李薇（护士，证书编号 201211465800）" in titles and "马晶（护士" in titles
+    assert "韩悦" not in titles  # her registration expired in 2025

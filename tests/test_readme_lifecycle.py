@@ -9,6 +9,7 @@ import re
 
 from conftest import csrf, logged_in
 from lifecycle_flow import Business
+from national_flow import acknowledged
 from pypdf import PdfReader
 from registration_flow import application
 from sqlalchemy import select
@@ -54,7 +55,10 @@ def test_the_readme_walk_through(app, api, database) -> None:
     item = open_item(head, case_id)
     assert clerk.post(f"/api/v1/work-items/{item['id']}/complete",
                       json={"data": {"decision": "approve"}}).status_code in (403, 404)
-    inst_id = complete(head, item["id"], {"decision": "approve"})["subject"]["institution_id"]
+    # the e-licence follows the national registry's acknowledgement (the embedded default's
+    # simulator sends it a moment after the approval)
+    inst_id = acknowledged(head, complete(head, item["id"], {"decision": "approve"}))[
+        "subject"]["institution_id"]
     # 3. print the licence from the institution's page
     head_page = logged_in(app.test_client(), HEAD)
     detail = head_page.get(f"/institutions/{inst_id}").get_data(as_text=True)

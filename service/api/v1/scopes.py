@@ -36,6 +36,9 @@ ROUTE_SCOPES: dict[str, str] = {
     "api_v1.reset_second_factor": ADMIN,
     # sign-up, activation and recovery of persons' accounts
     "api_v1.signup": PUBLIC,
+    "api_v1.applicant_signup": PUBLIC,
+    "api_v1.applicant_signup_check": PUBLIC,
+    "api_v1.applicant_signup_codes": PUBLIC,
     "api_v1.signup_check": PUBLIC,
     "api_v1.signup_codes": PUBLIC,
     "api_v1.nurse_signup": PUBLIC,
