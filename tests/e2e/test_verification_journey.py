@@ -58,8 +58,8 @@ def test_a_verification_is_returned_corrected_approved_and_the_notice_printed(pa
 
     login(page, "inst.chaoyang2")
     _open_first_task(page)
-    expect(page.locator(".notice-return")).to_contain_text("申请书未加盖公章")
-    expect(page.locator(".notice-return")).to_contain_text("请加盖公章")
+    expect(page.locator("section[aria-labelledby=review-title]")).to_contain_text("申请书未加盖公章")
+    expect(page.locator("section[aria-labelledby=review-title]")).to_contain_text("请加盖公章")
     expect(page.locator("#f-self_inspection")).to_have_value("依法执业，自查无问题。")
     page.fill("#f-self_inspection", "已按意见整改：申请书已加盖公章。")
     # a returned material: the new scan replaces the old one by default
