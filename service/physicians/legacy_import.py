@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from service.access.models import Account
 from service.core.extensions import db
@@ -33,7 +34,7 @@ _LEVELS = {**{k: k for k in PHYSICIAN_LEVELS}, **{n: k for k, n in PHYSICIAN_LEV
 class Item:
     row: int
     who: Identity
-    qualification: Qualification
+    qualification: Any  # the qualification's row (id, education, school ...)
     certificate_number: str
     registration: dict  # kind, category, level, scope, valid_from (ISO)
 
