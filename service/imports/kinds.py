@@ -66,8 +66,9 @@ class RowKind:
         raise NotImplementedError
 
     def write(self, items: Iterable[Any], ctx: Context) -> list[PlacementRequest]:
-        """Add the batch's records to the session (the caller flushes under 数据补录) and
-        return the persons whose institution name the registry does not know."""
+        """Write the batch's records in bulk with their versions (under the caller's change
+        context, 数据补录) and return the persons whose institution name the registry does
+        not know."""
         raise NotImplementedError
 
     def suggest(self, placement, admin: Administration) -> list:
@@ -87,7 +88,7 @@ class RowKind:
 @dataclass(frozen=True)
 class PlacementRequest:
     row: int
-    person: Any  # the flushed person record (its id is read after the flush)
+    person_id: int
     person_name: str
     institution_name: str
     division_code: str

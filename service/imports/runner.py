@@ -122,7 +122,7 @@ def run(job_id: int) -> None:
                     requests = kind.write(items, ctx)
                     db.session.flush()
                     db.session.add_all(Placement(
-                        import_id=job_id, kind=kind.name, row=r.row, person_id=r.person.id,
+                        import_id=job_id, kind=kind.name, row=r.row, person_id=r.person_id,
                         person_name=r.person_name, institution_name=r.institution_name,
                         division_code=r.division_code, data=r.data) for r in requests)
                     db.session.flush()

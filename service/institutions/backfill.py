@@ -6,6 +6,7 @@ computed from the registered items unless the existing licence's number is given
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -83,10 +84,11 @@ class Lookup:
         return db.session.get(Division, code)
 
 
-def check_institution(data: dict, admin: Administration | None,
-                      lookup: Lookup) -> tuple[dict[str, list[str]], Institution | None]:
-    """The field errors of an institution's registered items, or the unsaved institution
-    issued by ``admin``. Keys of ``data`` are the API's field names."""
+def institution_values(data: dict, admin: Administration | None,
+                       lookup: Lookup) -> tuple[dict[str, list[str]], dict | None, list[str]]:
+    """The field errors of an institution's registered items, or the column values of the
+    institution issued by ``admin`` and its subject codes. Keys of ``data`` are the API's
+    field names."""
     errors: dict[str, list[str]] = {}
     for key, label in REQUIRED.items():
         if not _text(data, key):
@@ -131,9 +133,9 @@ def check_institution(data: dict, admin: Administration | None,
     if number and (len(number) != 22 or lookup.number_taken(number)):
         errors.setdefault("registration_number", []).append("登记号应为 22 位且不得与已登记的重复")
     if errors or admin is None:
-        return errors, None
+        return errors, None, []
 
-    inst = Institution(
+    values = dict(
         name=_text(data, "name"), uscc=code, category_code=_text(data, "category_code"),
         economic_type_code=_text(data, "economic_type_code"),
         management_class=_text(data, "management_class"), level_code=_text(data, "level_code") or None,
@@ -145,10 +147,22 @@ def check_institution(data: dict, admin: Administration | None,
         service_mode=_text(data, "service_mode") or None, beds=beds, dental_chairs=chairs,
         floor_area=area, staff_count=staff or None, issuing_authority_id=admin.id,
         licence_valid_from=valid_from, licence_valid_to=valid_to, status="active",
+        division_code=division.code, city_code=division.code[:4] + "00",
+        province_code=division.code[:2] + "0000",
     )
-    inst.set_division(division)
-    inst.registration_number = number or registration_number(inst)
-    inst.subject_codes = [str(s) for s in subjects]
+    values["registration_number"] = number or registration_number(SimpleNamespace(**values))
+    return errors, values, sorted({str(s) for s in subjects})
+
+
+def check_institution(data: dict, admin: Administration | None,
+                      lookup: Lookup) -> tuple[dict[str, list[str]], Institution | None]:
+    """The field errors of an institution's registered items, or the unsaved institution
+    issued by ``admin``. Keys of ``data`` are the API's field names."""
+    errors, values, subjects = institution_values(data, admin, lookup)
+    if values is None:
+        return errors, None
+    inst = Institution(**values)
+    inst.subject_codes = subjects
     return errors, inst
 
 

@@ -1,17 +1,21 @@
 """Institutions in a legacy file (数据补录): each row an institution licensed before the
-system, checked exactly as a single backfill is (:func:`backfill.check_institution`), with the
-registry's answers fetched once per batch."""
+system, checked exactly as a single backfill is (:func:`backfill.institution_values`), with the
+registry's answers fetched once per batch, and written as plain rows in bulk (the records,
+their subjects and their versions 1 through :func:`versioning.insert_new`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import insert
+
 from service.core.extensions import db
 from service.imports import kinds
 from service.imports.kinds import Column, Context, PlacementRequest, Row
-from service.institutions.backfill import Lookup, check_institution
-from service.institutions.models import Institution
+from service.institutions.backfill import Lookup, institution_values
+from service.institutions.models import Institution, InstitutionSubject
 from service.registry.reference import Division
 from service.registry.validation import normalise_uscc
+from service.registry.versioning import insert_new
 
 
 class BatchLookup(Lookup):
@@ -68,19 +72,25 @@ class InstitutionRows(kinds.RowKind):
     )
     unique = ("uscc", "registration_number")
 
-    def check(self, rows: list[Row], ctx: Context) -> list[Institution | None]:
+    def check(self, rows: list[Row], ctx: Context) -> list[tuple[dict, list[str]] | None]:
         lookup = BatchLookup(rows, ctx.cache.setdefault("divisions", {}))
         items = []
         for row in rows:
-            errors, inst = check_institution(row.values, ctx.administration, lookup)
+            errors, values, subjects = institution_values(row.values, ctx.administration, lookup)
             for key, messages in errors.items():
                 if key in self.unique and key in row.errors:
                     continue  # a repeat of an earlier row: said once
                 for message in messages:
                     row.error(key, message)
-            items.append(None if row.errors else inst)
+            items.append(None if row.errors else (values, subjects))
         return items
 
-    def write(self, items: Iterable[Institution], ctx: Context) -> list[PlacementRequest]:
-        db.session.add_all(items)
+    def write(self, items: Iterable[tuple[dict, list[str]]], ctx: Context) -> list[PlacementRequest]:
+        items = list(items)
+        ids = insert_new(Institution, [values for values, _ in items],
+                         [{"subjects": subjects} for _, subjects in items])
+        links = [{"institution_id": id_, "subject_code": code}
+                 for id_, (_, subjects) in zip(ids, items, strict=True) for code in subjects]
+        if links:
+            db.session.execute(insert(InstitutionSubject.__table__), links)
         return []

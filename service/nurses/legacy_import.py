@@ -25,7 +25,7 @@ from service.persons.legacy import (
     today,
 )
 from service.registry.validation import normalise_certificate
-from service.registry.versioning import change_context
+from service.registry.versioning import change_context, insert_new
 
 LINK_REASON = "数据补录：关联执业机构"
 
@@ -39,15 +39,18 @@ class Item:
     registration: dict  # registered_on, valid_until (ISO)
 
 
-def _register(nurse: Nurse, institution_id: int, data: dict) -> NurseRegistration:
-    """Place the nurse at the institution with the file's registration (in force or expired)."""
+def _registration(institution_id: int, certificate_number: str, data: dict) -> tuple[dict, dict]:
+    """The nurse's current registration at the institution with the file's dates (in force or
+    expired): the nurse's columns that say so, and the registration record's columns."""
     valid_from, valid_to = date.fromisoformat(data["registered_on"]), date.fromisoformat(data["valid_until"])
     status = "active" if valid_to >= today() else "expired"
-    nurse.institution_id, nurse.registered_on, nurse.valid_until = institution_id, valid_from, valid_to
-    nurse.status = status
-    return NurseRegistration(nurse=nurse, institution_id=institution_id,
-                             certificate_number=nurse.certificate_number, valid_from=valid_from,
-                             valid_to=valid_to, status=status)
+    nurse = dict(institution_id=institution_id, registered_on=valid_from, valid_until=valid_to,
+                 status=status)
+    return nurse, dict(institution_id=institution_id, certificate_number=certificate_number,
+                       valid_from=valid_from, valid_to=valid_to, status=status)
+
+
+UNPLACED = dict(institution_id=None, registered_on=None, valid_until=None, status="unregistered")
 
 
 @kinds.register
@@ -92,23 +95,28 @@ class NurseRows(PersonKind):
             "registered_on": registered_on.isoformat(), "valid_until": valid_until.isoformat()})
 
     def write(self, items: Iterable[Item], ctx: Context) -> list[PlacementRequest]:
-        waiting = []
-        for item in items:
-            who = item.who
-            nurse = Nurse(name=who.name, id_number=who.id_number, gender=who.gender,
-                          birth_date=who.birth_date, certificate_number=item.certificate_number,
-                          qualification_id=item.qualification_id, phone=who.phone,
-                          title=who.title, status="unregistered")
-            db.session.add(nurse)
-            if who.institution_id is not None:
-                db.session.add(_register(nurse, who.institution_id, item.registration))
-            else:
-                waiting.append(PlacementRequest(item.row, nurse, who.name, who.institution_name,
-                                                who.division_code, item.registration))
-        return waiting
+        items = list(items)
+        placed = {item.row: _registration(item.who.institution_id, item.certificate_number,
+                                          item.registration)
+                  for item in items if item.who.institution_id is not None}
+        ids = insert_new(Nurse, [dict(
+            name=item.who.name, id_number=item.who.id_number, gender=item.who.gender,
+            birth_date=item.who.birth_date, certificate_number=item.certificate_number,
+            qualification_id=item.qualification_id, phone=item.who.phone, title=item.who.title,
+            **(placed[item.row][0] if item.row in placed else UNPLACED)) for item in items])
+        insert_new(NurseRegistration, [
+            {"nurse_id": id_, **placed[item.row][1]}
+            for id_, item in zip(ids, items, strict=True) if item.row in placed])
+        return [PlacementRequest(item.row, id_, item.who.name, item.who.institution_name,
+                                 item.who.division_code, item.registration)
+                for id_, item in zip(ids, items, strict=True) if item.row not in placed]
 
     def link(self, placement, institution_id: int, actor: Account) -> None:
         nurse = db.session.get(Nurse, placement.person_id)
         with change_context(actor.id, LINK_REASON):
-            db.session.add(_register(nurse, institution_id, placement.data))
+            columns, registration = _registration(institution_id, nurse.certificate_number,
+                                                  placement.data)
+            for key, value in columns.items():
+                setattr(nurse, key, value)
+            db.session.add(NurseRegistration(nurse=nurse, **registration))
             db.session.flush()

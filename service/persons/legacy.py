@@ -63,7 +63,7 @@ class Identity:
 class Facts:
     ids: set[str]  # resident IDs of the batch already registered
     certificates: set[str]  # practice certificate numbers already registered
-    qualifications: dict[str, Any]  # certificate number -> qualification record
+    qualifications: dict[str, Any]  # certificate number -> qualification row
     used: set  # ids of those qualifications a registered person holds already
 
 
@@ -116,8 +116,10 @@ class PersonKind(RowKind):
         def column(key: str) -> set[str]:
             return {normalise_certificate(r.get(key)) for r in rows} - {""}
 
-        quals = {q.certificate_number: q for q in db.session.scalars(
-            select(self.qualification).where(self.qualification.certificate_number.in_(
+        # plain rows (columns by attribute), not ORM records: nothing of a batch stays in the session
+        table = self.qualification.__table__
+        quals = {q.certificate_number: q for q in db.session.execute(
+            select(table).where(table.c.certificate_number.in_(
                 sorted(column("qualification_certificate_number")))))}
         return Facts(
             ids=kinds.existing(self.person.id_number,

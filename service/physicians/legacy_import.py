@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from service.access.models import Account
 from service.core.extensions import db
@@ -22,7 +23,7 @@ from service.physicians.models import (
 )
 from service.physicians.rules import scope_names
 from service.registry.validation import normalise_certificate
-from service.registry.versioning import change_context
+from service.registry.versioning import change_context, insert_new
 
 LINK_REASON = "数据补录：关联执业机构"
 _CATEGORIES = {**{c: c for c in PHYSICIAN_CATEGORIES}, **{n: c for c, n in PHYSICIAN_CATEGORIES.items()}}
@@ -33,7 +34,7 @@ _LEVELS = {**{k: k for k in PHYSICIAN_LEVELS}, **{n: k for k, n in PHYSICIAN_LEV
 class Item:
     row: int
     who: Identity
-    qualification: Qualification
+    qualification: Any  # the qualification's row (id, education, school ...)
     certificate_number: str
     registration: dict  # kind, category, level, scope, valid_from (ISO)
 
@@ -43,12 +44,14 @@ def location_code(county: str, level: str) -> str:
     return county if level == "assistant" else county[:2] + "0000"
 
 
-def _registration(physician: Physician, institution_id: int, county: str, data: dict) -> PracticeRegistration:
-    return PracticeRegistration(
-        physician=physician, kind="main", institution_id=institution_id,
+def _registration(physician_id: int, certificate_number: str, institution_id: int, county: str,
+                  data: dict) -> dict:
+    """The main practice registration's columns at the institution, from the file's items."""
+    return dict(
+        physician_id=physician_id, kind="main", institution_id=institution_id,
         category=data["category"], level=data["level"], scope=data["scope"],
         location_code=location_code(county, data["level"]),
-        certificate_number=physician.certificate_number, status="active",
+        certificate_number=certificate_number, status="active",
         valid_from=date.fromisoformat(data["valid_from"]))
 
 
@@ -108,26 +111,27 @@ class PhysicianRows(PersonKind):
             "valid_from": valid_from.isoformat()})
 
     def write(self, items: Iterable[Item], ctx: Context) -> list[PlacementRequest]:
-        waiting = []
-        for item in items:
-            who, qual = item.who, item.qualification
-            physician = Physician(
-                qualification_id=qual.id, name=who.name, id_number=who.id_number,
-                gender=who.gender, birth_date=who.birth_date,
-                certificate_number=item.certificate_number, phone=who.phone, title=who.title,
-                education=qual.education, school=qual.school)
-            db.session.add(physician)
-            if who.institution_id is not None:
-                db.session.add(_registration(physician, who.institution_id, who.division_code,
-                                             item.registration))
-            else:
-                waiting.append(PlacementRequest(item.row, physician, who.name, who.institution_name,
-                                                who.division_code, item.registration))
-        return waiting
+        items = list(items)
+        ids = insert_new(Physician, [dict(
+            qualification_id=item.qualification.id, name=item.who.name,
+            id_number=item.who.id_number, gender=item.who.gender, birth_date=item.who.birth_date,
+            certificate_number=item.certificate_number, phone=item.who.phone,
+            title=item.who.title, education=item.qualification.education,
+            school=item.qualification.school) for item in items])
+        placed = [(id_, item) for id_, item in zip(ids, items, strict=True)
+                  if item.who.institution_id is not None]
+        insert_new(PracticeRegistration, [
+            _registration(id_, item.certificate_number, item.who.institution_id,
+                          item.who.division_code, item.registration) for id_, item in placed],
+            [{"institution_name": item.who.institution_name} for _, item in placed])
+        return [PlacementRequest(item.row, id_, item.who.name, item.who.institution_name,
+                                 item.who.division_code, item.registration)
+                for id_, item in zip(ids, items, strict=True) if item.who.institution_id is None]
 
     def link(self, placement, institution_id: int, actor: Account) -> None:
         physician = db.session.get(Physician, placement.person_id)
         county = db.session.get(face.Institution, institution_id).division_code
         with change_context(actor.id, LINK_REASON):
-            db.session.add(_registration(physician, institution_id, county, placement.data))
+            db.session.add(PracticeRegistration(**_registration(
+                physician.id, physician.certificate_number, institution_id, county, placement.data)))
             db.session.flush()
