@@ -24,8 +24,10 @@ def register(app: Flask) -> None:
         roster,
         routes,
         rules,
+        signup_pages,
     )
 
     persons.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(nurse_pages.bp)
+    app.register_blueprint(signup_pages.bp)
