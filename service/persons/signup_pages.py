@@ -1,13 +1,14 @@
 """The sign-up pages of a persons' domain (个人版 用户注册, seed 003 ch.2 §1.2), public.
 
 Each domain (physicians, nurses) makes its blueprint with :func:`signup_blueprint`, naming its
-sign-up functions and its wording; the pages and templates (``templates/persons/signup_*``)
-are the same. Step 1 (name and resident ID) is remembered in the session for half an hour;
+sign-up functions and its notice (the wording, ``seed/notices/<domain>_signup.json``); the
+pages and templates (``templates/persons/signup_*``) are the same. Step 1 (name and resident ID) is remembered in the session for half an hour;
 step 2 sends the codes and creates the account; the last page shows the masked summary. The
 service checks everything again on the last step, so a stale or forged session gains nothing.
 """
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from service.core.extensions import db, limiter
 from service.core.masking import mask_id
 from service.persons.page_forms import IdentityForm, SignupAccountForm, put_errors
 from service.persons.signup import SignupError, SignupRequest, send_code
+from service.registry.seeding import SEED_DIR
 
 STEP_TTL = 30 * 60  # seconds a checked identity stays valid between the two steps
 
@@ -38,6 +40,13 @@ class SignupWords:
     notes: tuple[str, ...]
     unregistered_next: str
 
+    @classmethod
+    def load(cls, notice: str) -> SignupWords:
+        """The wording in ``seed/notices/<notice>.json`` (its ``default``)."""
+        data = json.loads((SEED_DIR / "notices" / f"{notice}.json").read_text(encoding="utf-8"))
+        words = data["default"]
+        return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in words.items()})
+
 
 @dataclass(frozen=True)
 class SignupDoors:
@@ -49,10 +58,11 @@ class SignupDoors:
     summary: Callable[[Any], dict]
 
 
-def signup_blueprint(name: str, url_prefix: str, doors: SignupDoors,
-                     words: SignupWords) -> Blueprint:
-    """The three sign-up pages at ``url_prefix`` (``/account`` and ``/done`` below it)."""
+def signup_blueprint(name: str, url_prefix: str, notice: str, doors: SignupDoors) -> Blueprint:
+    """The three sign-up pages at ``url_prefix`` (``/account`` and ``/done`` below it), in the
+    wording of ``seed/notices/<notice>.json``."""
     bp = Blueprint(name, __name__, url_prefix=url_prefix)
+    words = SignupWords.load(notice)
     step_key, done_key = f"{name}_step", f"{name}_done"
 
     def render(template: str, **context):

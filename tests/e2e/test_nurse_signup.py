@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import login, outbox_code
+from .conftest import login, prove_contacts
 
 pytestmark = pytest.mark.browser
 
@@ -36,14 +36,7 @@ def test_a_nurse_signs_up_on_a_phone_logs_in_and_finds_her_activation(
     expect(phone.locator(".flash-success")).to_contain_text("已通过护士执业资格考试成绩校验")
     _fits(phone)
 
-    phone.fill("input[name=phone]", PHONE)
-    phone.click("button:has-text('获取短信验证码')")
-    expect(phone.locator("[role=status]")).to_contain_text("验证码已发送至您的手机")
-    phone.fill("input[name=email]", EMAIL)
-    phone.click("button:has-text('获取邮箱验证码')")
-    expect(phone.locator("[role=status]")).to_contain_text("验证码已发送至您的电子邮箱")
-    phone.fill("input[name=phone_code]", outbox_code(e2e_database_url, PHONE))
-    phone.fill("input[name=email_code]", outbox_code(e2e_database_url, EMAIL))
+    prove_contacts(phone, e2e_database_url, PHONE, EMAIL)
     phone.fill("input[name=username]", USERNAME)
     phone.fill("input[name=password]", "abcdefgh")
     phone.fill("input[name=confirm]", "abcdefgh")
