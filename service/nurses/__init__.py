@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
         login_names,
         nurse_pages,
         pages,
+        print_pages,
         processes,
         reminders,
         roster,
@@ -31,3 +32,4 @@ def register(app: Flask) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(nurse_pages.bp)
     app.register_blueprint(signup_pages.bp)
+    app.register_blueprint(print_pages.bp)
