@@ -19,13 +19,17 @@ def register(app: Flask) -> None:
         login_names,
         nurse_pages,
         pages,
+        print_pages,
         processes,
         reminders,
         roster,
         routes,
         rules,
+        signup_pages,
     )
 
     persons.register(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(nurse_pages.bp)
+    app.register_blueprint(signup_pages.bp)
+    app.register_blueprint(print_pages.bp)

@@ -9,10 +9,9 @@ from service.api.v1 import bp
 from service.api.v1.common import authenticated, caller
 from service.api.v1.openapi import path_param, ref, responses, section
 from service.nurses.api_accounts import openapi_paths as account_paths
-from service.nurses.certificates import certificate_pdf, printable_registration
+from service.nurses.certificates import certificate_response
 from service.nurses.models import Nurse
 from service.nurses.schemas import NurseRegistrationSchema, NurseSchema
-from service.printing.pdf import pdf_response
 
 
 @bp.get("/nurses/<int:nurse_id>")
@@ -24,8 +23,7 @@ def nurse(nurse_id: int):
 @bp.get("/nurses/<int:nurse_id>/certificate.pdf")
 @authenticated
 def nurse_certificate(nurse_id: int):
-    reg = printable_registration(caller(), nurse_id)
-    return pdf_response(certificate_pdf(reg), f"nurse-certificate-{reg.certificate_number}.pdf")
+    return certificate_response(caller(), nurse_id)
 
 
 @section

@@ -15,7 +15,7 @@ from service.core.extensions import db
 from service.core.times import utcnow
 from service.nurses.models import Nurse, NurseRegistration
 from service.persons.numbers import highest_serial, next_number
-from service.printing.pdf import render_pdf
+from service.printing.pdf import pdf_response, render_pdf
 from service.registry.reference import Administration
 
 SERIAL_DIGITS = 6
@@ -57,3 +57,9 @@ def certificate_pdf(reg: NurseRegistration) -> bytes:
     return render_pdf("nurse_certificate.html", nurse=reg.nurse, registration=reg,
                       institution_name=reg.institution.name, authority_name=authority.name,
                       issued_on=reg.valid_from, printed_at=utcnow())
+
+
+def certificate_response(actor: Account, nurse_id: int):
+    """Her certificate as a PDF download, for whoever ``printable_registration`` lets print it."""
+    reg = printable_registration(actor, nurse_id)
+    return pdf_response(certificate_pdf(reg), f"nurse-certificate-{reg.certificate_number}.pdf")

@@ -2,13 +2,10 @@
 and e-mail codes from the outbox, logs in and lands on the activation page (seed 003 ch.2 §1)."""
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, text
 
-from .conftest import login
+from .conftest import login, prove_contacts
 
 pytestmark = pytest.mark.browser
 
@@ -16,19 +13,6 @@ pytestmark = pytest.mark.browser
 NAME, ID_NUMBER = "张俊豪", "110105199406166734"
 PHONE, EMAIL = "13900002222", "zhangjunhao.e2e@example.cn"
 USERNAME, PASSWORD = "zhangjh2024", "Kaiming2024x"
-
-
-def _code(database_url: str, address: str) -> str:
-    """The code in the newest message the server queued for ``address``."""
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            body = conn.execute(text(
-                "SELECT body FROM notification WHERE address = :address ORDER BY id DESC LIMIT 1"
-            ), {"address": address}).scalar_one()
-    finally:
-        engine.dispose()
-    return re.search(r"验证码为 (\d{6})", body).group(1)
 
 
 def test_an_unregistered_physician_signs_up_logs_in_and_sees_the_activation_page(
@@ -40,14 +24,7 @@ def test_an_unregistered_physician_signs_up_logs_in_and_sees_the_activation_page
     page.click("button:has-text('确定，继续')")
     expect(page.locator(".flash-success")).to_contain_text("已通过医师资格信息校验")
 
-    page.fill("input[name=phone]", PHONE)
-    page.click("button:has-text('获取短信验证码')")
-    expect(page.locator("[role=status]")).to_contain_text("验证码已发送至您的手机")
-    page.fill("input[name=email]", EMAIL)
-    page.click("button:has-text('获取邮箱验证码')")
-    expect(page.locator("[role=status]")).to_contain_text("验证码已发送至您的电子邮箱")
-    page.fill("input[name=phone_code]", _code(e2e_database_url, PHONE))
-    page.fill("input[name=email_code]", _code(e2e_database_url, EMAIL))
+    prove_contacts(page, e2e_database_url, PHONE, EMAIL)
     page.fill("input[name=username]", USERNAME)
     page.fill("input[name=password]", PASSWORD)
     page.fill("input[name=confirm]", PASSWORD)
