@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 # u_bj1 in seed/demo/nurse_qualifications.csv: passed the exam in 2025, no account
 NAME, ID_NUMBER = "孙雨桐", "110105199906083222"
-PHONE, EMAIL = "13900003333", "sunyutong.e2e@example.cn"
+PHONE, EMAIL = "13900004444", "sunyutong.e2e@example.cn"
 USERNAME, PASSWORD = "sunyutong", "Huli2024ab"
 
 
