@@ -64,7 +64,9 @@ def test_the_outbox_is_delivered_by_a_worker(app, database):
 
         db.session.commit()  # the after-commit hook enqueues delivery
         message_id = message.id
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    # only the notification queue: other tests' jobs (imports, prints, webhooks) are not ours
+    worker = dramatiq.Worker(broker, queues={send_notification.queue_name}, worker_threads=1,
+                             worker_timeout=100)
     worker.start()
     try:
         broker.join(send_notification.queue_name, timeout=10_000)
@@ -126,7 +128,7 @@ def test_a_broker_down_at_commit_keeps_the_write_and_the_outbox_sweep_delivers_i
         s.commit()
     with app.app_context():
         notifications.sweep_outbox.fn()
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
+    worker = dramatiq.Worker(broker, queues={queue}, worker_threads=1, worker_timeout=100)
     worker.start()
     try:
         broker.join(queue, timeout=10_000)
