@@ -58,6 +58,7 @@ def test_the_outbox_is_delivered_by_a_worker(app, database):
     from service.notify import outbox
     from service.notify.models import Notification
 
+    broker.flush_all()  # earlier tests' deliveries (and their delayed retries) are not ours
     with app.app_context():
         message = outbox.queue("sms", "测试", "您的验证码为 123456", address="15112340658")
         from service.core.extensions import db
@@ -109,7 +110,7 @@ def test_a_broker_down_at_commit_keeps_the_write_and_the_outbox_sweep_delivers_i
 
     queue = notifications.send_notification.queue_name
     broker.declare_queue(queue)
-    broker.flush(queue)
+    broker.flush_all()  # earlier tests' deliveries (and their delayed retries) are not ours
     monkeypatch.setattr(notifications.send_notification, "send", refused)
     with app.app_context():
         message = outbox.queue("sms", "测试", "您的验证码为 654321", address="15112340658")
