@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from service.core.extensions import UTCDateTime, db
 from service.core.times import utcnow
 from service.persons.models import IdentityColumns
-from service.registry.versioning import Versioned, column_snapshot
+from service.registry.versioning import Versioned
 
 NURSE_STATUSES = {"active": "有效", "expired": "已过期", "cancelled": "已注销",
                   "unregistered": "未注册"}
@@ -66,8 +66,6 @@ class Nurse(Versioned, db.Model):
     def status_name(self) -> str:
         return NURSE_STATUSES.get(self.status, self.status)
 
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
 
     @classmethod
     def registered_at(cls, institution_id: int, today: date):
@@ -99,6 +97,3 @@ class NurseRegistration(Versioned, db.Model):
     @property
     def status_name(self) -> str:
         return REGISTRATION_STATUSES.get(self.status, self.status)
-
-    def snapshot(self) -> dict:
-        return column_snapshot(self)

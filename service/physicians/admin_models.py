@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.core.extensions import db
-from service.registry.versioning import Versioned, column_snapshot
+from service.registry.versioning import Versioned
 
 
 class ApprovalAuthoritySetting(Versioned, db.Model):
@@ -19,9 +19,6 @@ class ApprovalAuthoritySetting(Versioned, db.Model):
     administration_id: Mapped[int] = mapped_column(ForeignKey("administration.id"))
 
     administration = relationship("Administration")
-
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
 
 
 class PhysicianDepartment(db.Model):

@@ -24,7 +24,7 @@ from service.core.extensions import UTCDateTime, db
 from service.core.times import shanghai_today, utcnow
 from service.physicians.models import Physician
 from service.registry.validation import normalise_id
-from service.registry.versioning import Versioned, change_context, column_snapshot
+from service.registry.versioning import Versioned, change_context
 
 CYCLE_YEARS = 3
 RESULTS = {"passed": "合格", "failed": "不合格", "missed": "未参加"}
@@ -67,9 +67,6 @@ class PhysicianAssessment(Versioned, db.Model):
     @property
     def attempt_name(self) -> str:
         return ATTEMPTS.get(self.attempt, str(self.attempt))
-
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
 
 
 def records_of(physician_id: int) -> list[PhysicianAssessment]:

@@ -102,9 +102,6 @@ class Physician(Versioned, db.Model):
         back_populates="physician", order_by="PracticeRegistration.id"
     )
 
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
-
 
 class PracticeRegistration(Versioned, db.Model):
     """A practice registration of a physician at an institution (main or filed)."""

@@ -73,8 +73,9 @@ class Versioned:
     version: Mapped[int] = mapped_column(default=0)
 
     def snapshot(self) -> dict:
-        """A JSON-ready dict of every registered item of the record."""
-        raise NotImplementedError
+        """A JSON-ready dict of every registered item of the record: by default every column
+        but the version and the creation time; a record with more to say overrides it."""
+        return column_snapshot(self)
 
 
 def _snapshot_of(table, value_of) -> dict:

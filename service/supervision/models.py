@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from service.core.extensions import UTCDateTime, db
 from service.core.times import utcnow
 from service.registry import codes
-from service.registry.versioning import Versioned, column_snapshot
+from service.registry.versioning import Versioned
 
 UNIT_STATUSES = {"pending": "待审核", "returned": "已退回", "active": "审核通过"}
 DUTIES = {"inspection": "医疗机构自查", "scoring": "医疗机构不良记分"}
@@ -67,9 +67,6 @@ class SupervisedUnit(Versioned, db.Model):
     def nature_name(self) -> str:
         return codes.name(self.nature, "management_class")
 
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
-
 
 class SupervisionDepartment(Versioned, db.Model):
     """A department (科室) of a signed-up institution: name and code, code unique in it."""
@@ -81,9 +78,6 @@ class SupervisionDepartment(Versioned, db.Model):
     name: Mapped[str] = mapped_column(String(60))
     code: Mapped[str] = mapped_column(String(20))
     is_enabled: Mapped[bool] = mapped_column(default=True)
-
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
 
 
 class SupervisionMember(Versioned, db.Model):
@@ -104,9 +98,6 @@ class SupervisionMember(Versioned, db.Model):
     unit: Mapped[SupervisedUnit] = relationship()
     department: Mapped[SupervisionDepartment | None] = relationship()
     account = relationship("Account")
-
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
 
 
 ANSWERS = {"yes": "是", "no": "否", "na": "合理缺项"}
@@ -224,9 +215,6 @@ class ScoredPerson(Versioned, db.Model):
     @property
     def gender_name(self) -> str:
         return GENDERS.get(self.gender, "")
-
-    def snapshot(self) -> dict:
-        return column_snapshot(self)
 
 
 class DemeritReport(_Jurisdiction, db.Model):
