@@ -211,6 +211,7 @@ def _isolated(app: Flask) -> Iterator[Connection]:
     Every session (one per request's app context) joins that transaction through a SAVEPOINT,
     so code that commits works normally, and nothing it writes outlives the test.
     """
+    from service import jobs
     from service.core.database import DEFERRED
     from service.core.extensions import db, limiter
 
@@ -226,12 +227,51 @@ def _isolated(app: Flask) -> Iterator[Connection]:
         "bind": connection, "join_transaction_mode": "create_savepoint", "class_": _BoundSession,
     })
     limiter.reset()
+    bound = jobs.app_context.app
+    jobs.bind(app)  # a test that created an application of its own has bound the broker to it
+    _empty_queues()
     try:
         yield connection
     finally:
+        jobs.bind(bound)
         db.session = original
         outer.rollback()
         connection.close()
+
+
+def _empty_queues() -> None:
+    """Fresh in-memory queues for every test: what earlier tests queued belongs to their rolled
+    back transactions. New queue objects rather than a flush, because the stub broker never
+    requeues the messages a stopped worker had prefetched, and a queue counting such messages as
+    unfinished can never be joined again."""
+    from queue import Queue
+
+    from dramatiq.brokers.stub import StubBroker
+
+    from service.jobs import broker
+
+    if isinstance(broker, StubBroker):
+        for name in broker.queues:
+            broker.queues[name] = Queue()
+        for dead in broker.dead_letters_by_queue.values():
+            dead.clear()
+
+
+def run_worker(queue: str, *, timeout_ms: int = 20_000) -> None:
+    """One worker thread on ``queue`` alone until it (with its delayed retries) is empty; the
+    test reads the database afterwards (the worker shares its connection). Only that queue: a
+    worker stopped while it holds another queue's delayed retry leaves that queue unjoinable."""
+    import dramatiq
+
+    from service.jobs import broker
+
+    worker = dramatiq.Worker(broker, queues={queue}, worker_threads=1, worker_timeout=50)
+    worker.start()
+    try:
+        broker.join(queue, timeout=timeout_ms)
+        worker.join()
+    finally:
+        worker.stop()
 
 
 # --- clients and helpers ---------------------------------------------------------------------

@@ -6,28 +6,16 @@ import csv
 import io
 from pathlib import Path
 
-import dramatiq
-from conftest import ROOT, ApiClient
-from flask import Flask
-
-from service.jobs import bind, broker
+from conftest import ROOT, ApiClient, run_worker
 
 DEMO = ROOT / "seed" / "demo"
 LEGACY = DEMO / "legacy_physicians.csv"
 LEGACY_FIXED = DEMO / "legacy_physicians_fixed.csv"
 
 
-def drain(app: Flask) -> None:
-    """Run every queued import to its end in ``app`` (what the embedded worker does in the web
-    process); the broker runs messages in the app bound last, which may be another test's."""
-    bind(app)
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
-    worker.start()
-    try:
-        broker.join("imports", timeout=120_000)
-        worker.join()
-    finally:
-        worker.stop()
+def drain() -> None:
+    """Run every queued import to its end (what the embedded worker does in the web process)."""
+    run_worker("imports", timeout_ms=120_000)
 
 
 def csv_bytes(rows: list[list[str]]) -> bytes:
@@ -49,7 +37,7 @@ def imported(api: ApiClient, kind: str, content: bytes, name: str = "legacy.csv"
     """Upload, run the job, and answer ``GET /api/v1/imports/{id}``."""
     response = upload(api, kind, content, name, dry_run)
     assert response.status_code == 202, response.get_json()
-    drain(api.client.application)
+    drain()
     body = api.get(f"/api/v1/imports/{response.get_json()['id']}").get_json()
     assert body["status"] in ("succeeded", "rejected"), body
     return body

@@ -7,8 +7,7 @@ import io
 import json
 import zipfile
 
-import dramatiq
-from conftest import logged_in
+from conftest import logged_in, run_worker
 from registration_flow import Registration
 from sqlalchemy import select, update
 
@@ -139,36 +138,17 @@ def test_the_audit_bundle_holds_events_definition_documents_and_replay(api, data
     assert _log(database, action="bundle")[0].reason == "年度例行审计"
 
 
-def _work(app) -> None:
-    """One worker, in this app, until the chain runs queued so far are done; the test reads
-    the database only afterwards (the worker shares its connection)."""
-    from service import jobs
-    from service.jobs import broker
-
-    bound = jobs.app_context.app
-    jobs.bind(app)
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
-    worker.start()
-    try:
-        broker.join("audit", timeout=20_000)
-        worker.join()
-    finally:
-        worker.stop()
-        jobs.bind(bound)
-
 
 def test_a_districts_whole_chain_is_verified_in_the_background_and_a_forgery_shows(api, database):
     from service.engine.models import CaseEvent
-    from service.jobs import broker
 
-    broker.flush_all()
     flow, case = _case(api)
     auditor = api("auditor")
     assert auditor.get("/api/v1/audit/chain?division_code=110105").status_code == 404
     started = auditor.post("/api/v1/audit/chain", json={"division_code": "110105"})
     assert started.status_code == 202 and started.get_json()["status"] == "queued"
     run_id = started.get_json()["id"]
-    _work(database.app)
+    run_worker("audit")
     result = auditor.get("/api/v1/audit/chain?division_code=110105").get_json()
     assert result["id"] == run_id and result["status"] == "succeeded" and result["progress"] == 1.0
     assert result["cases"] >= 1 and result["events"] >= 2 and result["broken"] == []
@@ -179,12 +159,12 @@ def test_a_districts_whole_chain_is_verified_in_the_background_and_a_forgery_sho
                   .values(task="forged"))
         s.commit()
     again = auditor.post("/api/v1/audit/chain", json={"division_code": "110105"}).get_json()
-    _work(database.app)
+    run_worker("audit")
     broken = auditor.get(f"/api/v1/audit/chain/{again['id']}").get_json()["broken"]
     assert {"case_id": case["id"], "seq": 2} in [{k: b[k] for k in ("case_id", "seq")} for b in broken]
     # another district's range does not include the case
     other = auditor.post("/api/v1/audit/chain", json={"division_code": "500105"}).get_json()
-    _work(database.app)
+    run_worker("audit")
     assert auditor.get(f"/api/v1/audit/chain/{other['id']}").get_json()["broken"] == []
 
 
@@ -218,9 +198,7 @@ def test_administrations_reads_of_personal_data_are_in_the_access_log(client, ne
 def test_the_chain_page_shows_progress_and_the_result(client, api, database):
     from conftest import csrf
 
-    from service.jobs import broker
 
-    broker.flush_all()
     _case(api)
     auditor = logged_in(client, "auditor")
     token = csrf(auditor, "/audit/chain")
@@ -230,5 +208,5 @@ def test_the_chain_page_shows_progress_and_the_result(client, api, database):
     assert started.status_code == 302
     run_url = started.headers["Location"]
     assert "排队中" in auditor.get(run_url).get_data(as_text=True)  # no worker yet
-    _work(database.app)
+    run_worker("audit")
     assert "哈希链完整" in auditor.get(run_url).get_data(as_text=True)

@@ -59,7 +59,7 @@ def test_the_journey_upload_report_fix_import_and_reconcile(client, database: Da
     assert browser.get(f"/imports/{job_id}/status").get_json() == {
         "status": "queued", "status_name": "排队中", "progress": 0, "done": 0, "rows": 7,
         "finished": False}
-    drain(client.application)
+    drain()
 
     page = browser.get(f"/imports/{job_id}").get_data(as_text=True)
     assert "检查未通过：共 9 处错误" in page and "http-equiv" not in page
@@ -71,12 +71,12 @@ def test_the_journey_upload_report_fix_import_and_reconcile(client, database: Da
     assert len(rows) == 10 and rows[1] == (5, "id_number", "公民身份号码", "公民身份号码校验位不正确，请核对")
 
     fixed = _job_id(_upload(browser, LEGACY_FIXED))
-    drain(client.application)
+    drain()
     page = browser.get(f"/imports/{fixed}").get_data(as_text=True)
     assert "检查通过：全部 5 行均可导入" in page and "正式导入</button>" in page
     token = csrf(browser, f"/imports/{fixed}")
     real = _job_id(browser.post(f"/imports/{fixed}/run", data={"csrf_token": token}))
-    drain(client.application)
+    drain()
     page = browser.get(f"/imports/{real}").get_data(as_text=True)
     assert "导入成功：已写入 5 条记录" in page and f"/imports/reconcile?import_id={real}" in page
     assert 'value="100"' in page
@@ -118,7 +118,7 @@ def test_an_upload_without_csrf_is_refused(client, database: Database) -> None:
 
 def test_another_administration_gets_404_and_an_institution_403(client, new_client) -> None:
     job_id = _job_id(_upload(logged_in(client, CHAOYANG), LEGACY))
-    drain(client.application)
+    drain()
     other = logged_in(new_client(), "bj.dongcheng.wjw")
     for path in (f"/imports/{job_id}", f"/imports/{job_id}/status", f"/imports/{job_id}/report.xlsx"):
         assert other.get(path).status_code == 404, path

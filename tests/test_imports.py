@@ -128,7 +128,7 @@ def test_a_clean_dry_run_passes_writes_nothing_and_its_real_run_imports(
     assert started.status_code == 202
     again = chaoyang.post(f"/api/v1/imports/{dry['id']}/run")  # a double click: the same run
     assert again.get_json()["id"] == started.get_json()["id"]
-    drain(chaoyang.client.application)
+    drain()
     real = chaoyang.get(f"/api/v1/imports/{started.get_json()['id']}").get_json()
     assert (real["status"], real["dry_run"], real["imported"], real["checked_by"]) == (
         "succeeded", False, 5, dry["id"])
@@ -206,7 +206,7 @@ def test_progress_is_published_batch_by_batch_and_answered_while_running(
         with database.session() as s:
             s.get(ImportJob, job_id).status = "queued"
             s.commit()
-    drain(chaoyang.client.application)
+    drain()
 
 
 def test_a_failure_in_the_last_row_leaves_nothing_behind(

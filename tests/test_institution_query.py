@@ -10,9 +10,8 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-import dramatiq
 import pytest
-from conftest import ApiClient, Database, csrf, error_of, logged_in
+from conftest import ApiClient, Database, csrf, error_of, logged_in, run_worker
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -206,23 +205,11 @@ def test_a_report_over_the_limit_asks_for_more_filters(client, monkeypatch):
 
 # --- envelopes and labels --------------------------------------------------------------------
 
-def _run_batches(app) -> None:
-    """Drain the print queue with a worker running in ``app`` (the broker is bound to the app
-    created last, which may be another test application)."""
-    from service import jobs
+def _run_batches() -> None:
+    """Drain the print queue."""
     from service.institutions.mailing import draw_mailing
 
-    bound = jobs.app_context.app
-    jobs.bind(app)
-    worker = dramatiq.Worker(jobs.broker, queues={draw_mailing.queue_name}, worker_threads=1,
-                             worker_timeout=100)
-    worker.start()
-    try:
-        jobs.broker.join(draw_mailing.queue_name, timeout=60_000)
-        worker.join()
-    finally:
-        worker.stop()
-        jobs.bind(bound)
+    run_worker(draw_mailing.queue_name, timeout_ms=60_000)
 
 
 def _start(browser: FlaskClient, layout: str, filters: dict) -> str:
@@ -240,7 +227,7 @@ def test_a_mailing_batch_prints_the_query_addresses_in_the_background(
     status_url = _start(browser, layout, {"division": "110105"})
     queued = browser.get(status_url).get_data(as_text=True)
     assert "排队中" in queued and 'http-equiv="refresh"' in queued
-    _run_batches(client.application)
+    _run_batches()
     done = browser.get(status_url).get_data(as_text=True)
     assert "已完成" in done and f"地址 {len(expected)} / {len(expected)}" in done
     link = re.search(r'id="mailing-download" href="([^"]+)"', done).group(1)
@@ -263,7 +250,7 @@ def test_a_mailing_batch_prints_the_query_addresses_in_the_background(
 def test_a_mailing_batch_stays_inside_the_jurisdiction(client, database):
     browser = logged_in(client, "bj.chaoyang.wjw")
     status_url = _start(browser, "labels", {"division": "500105"})  # Jiangbei: not Chaoyang's
-    _run_batches(client.application)
+    _run_batches()
     assert "地址 0 / 0" in browser.get(status_url).get_data(as_text=True)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from conftest import run_worker
 from sqlalchemy import select, update
 
 
@@ -51,14 +52,10 @@ def test_a_filed_clinic_is_never_reminded(app, database, demo):
 
 
 def test_the_outbox_is_delivered_by_a_worker(app, database):
-    import dramatiq
-
-    from service.jobs import broker
     from service.jobs.notifications import send_notification
     from service.notify import outbox
     from service.notify.models import Notification
 
-    broker.flush_all()  # earlier tests' deliveries (and their delayed retries) are not ours
     with app.app_context():
         message = outbox.queue("sms", "测试", "您的验证码为 123456", address="15112340658")
         from service.core.extensions import db
@@ -66,14 +63,7 @@ def test_the_outbox_is_delivered_by_a_worker(app, database):
         db.session.commit()  # the after-commit hook enqueues delivery
         message_id = message.id
     # only the notification queue: other tests' jobs (imports, prints, webhooks) are not ours
-    worker = dramatiq.Worker(broker, queues={send_notification.queue_name}, worker_threads=1,
-                             worker_timeout=100)
-    worker.start()
-    try:
-        broker.join(send_notification.queue_name, timeout=10_000)
-        worker.join()
-    finally:
-        worker.stop()
+    run_worker(send_notification.queue_name, timeout_ms=10_000)
     delivered = database.scalar(select(Notification).where(Notification.id == message_id))
     assert delivered.status == "sent" and delivered.sent_at is not None and delivered.attempts == 1
 
@@ -83,8 +73,6 @@ def test_a_rolled_back_transaction_sends_nothing(app, database):
     from service.jobs.notifications import send_notification
     from service.notify import outbox
 
-    broker.declare_queue(send_notification.queue_name)
-    broker.flush(send_notification.queue_name)
     with app.app_context():
         from service.core.extensions import db
 
@@ -96,7 +84,6 @@ def test_a_rolled_back_transaction_sends_nothing(app, database):
 
 def test_a_broker_down_at_commit_keeps_the_write_and_the_outbox_sweep_delivers_it(
         app, database, monkeypatch):
-    import dramatiq
     import redis
     from sqlalchemy import update
 
@@ -109,8 +96,6 @@ def test_a_broker_down_at_commit_keeps_the_write_and_the_outbox_sweep_delivers_i
         raise redis.exceptions.ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 
     queue = notifications.send_notification.queue_name
-    broker.declare_queue(queue)
-    broker.flush_all()  # earlier tests' deliveries (and their delayed retries) are not ours
     monkeypatch.setattr(notifications.send_notification, "send", refused)
     with app.app_context():
         message = outbox.queue("sms", "测试", "您的验证码为 654321", address="15112340658")
@@ -129,13 +114,7 @@ def test_a_broker_down_at_commit_keeps_the_write_and_the_outbox_sweep_delivers_i
         s.commit()
     with app.app_context():
         notifications.sweep_outbox.fn()
-    worker = dramatiq.Worker(broker, queues={queue}, worker_threads=1, worker_timeout=100)
-    worker.start()
-    try:
-        broker.join(queue, timeout=10_000)
-        worker.join()
-    finally:
-        worker.stop()
+    run_worker(queue, timeout_ms=10_000)
     delivered = database.scalar(select(Notification).where(Notification.id == message_id))
     assert delivered.status == "sent" and delivered.attempts == 1
 
@@ -148,11 +127,8 @@ def test_the_clock_enqueues_the_outbox_sweep_with_the_timers(app):
 
     from service.jobs import broker
     from service.jobs.notifications import sweep_outbox
-    from service.jobs.periodic import fire_due_timers, run_clock
+    from service.jobs.periodic import run_clock
 
-    for actor in (sweep_outbox, fire_due_timers):
-        broker.declare_queue(actor.queue_name)
-        broker.flush(actor.queue_name)
     stop = threading.Event()
     clock = threading.Thread(target=run_clock, args=(stop,), daemon=True)
     clock.start()
@@ -164,5 +140,3 @@ def test_the_clock_enqueues_the_outbox_sweep_with_the_timers(app):
     names = [dramatiq.Message.decode(m).actor_name
              for m in broker.queues[sweep_outbox.queue_name].queue]
     assert "sweep_outbox" in names
-    for actor in (sweep_outbox, fire_due_timers):
-        broker.flush(actor.queue_name)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import json
 
-import dramatiq
 import pytest
+from conftest import run_worker
 from national_flow import acknowledge, national_registry, registration_number
 from physician_flow import PhysicianCase
 from registration_flow import Registration
@@ -126,32 +126,18 @@ def test_a_physician_registration_waits_for_the_acknowledgement_too(app, api, de
 
 @pytest.fixture
 def simulator(app):
-    """The simulator on, and workers running in this app (another test may have bound its own)."""
-    from service import jobs
-
-    bound = jobs.app_context.app
-    jobs.bind(app)
+    """The simulator on."""
     app.config.update(NATIONAL_REGISTRY_SIMULATOR=True, NATIONAL_REGISTRY_SIMULATOR_DELAY_MS=100)
     yield
     app.config.update(NATIONAL_REGISTRY_SIMULATOR=False, NATIONAL_REGISTRY_SIMULATOR_DELAY_MS=1500)
-    jobs.bind(bound)
 
 
 def test_the_embedded_simulator_acknowledges_a_registration(simulator, api, database):
     from service.access.models import Account
     from service.engine.models import Case, CaseEvent
-    from service.jobs import broker
 
-    broker.flush_all()  # what earlier tests (rolled back) left in the in-memory queues
     _, case = _approved_waiting(api)
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
-    worker.start()
-    try:  # the simulator's delayed message; the database is read once the worker is done
-        broker.join("webhooks", timeout=20_000)
-        worker.join()
-    finally:
-        worker.stop()
-        broker.flush_all()
+    run_worker("webhooks")  # the simulator's delayed message; the database is read after
     assert database.scalar(select(Case.status).where(Case.id == case["id"])) == "completed"
     event = database.scalars(select(CaseEvent).where(CaseEvent.case_id == case["id"])
                              .order_by(CaseEvent.seq.desc()))[0]

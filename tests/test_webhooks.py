@@ -2,8 +2,8 @@
 delivery to a real receiver on 127.0.0.1 retried with backoff, the delivery log and replay."""
 from __future__ import annotations
 
-import dramatiq
 import pytest
+from conftest import run_worker
 from registration_flow import Registration
 from sqlalchemy import select
 from webhook_receiver import Receiver
@@ -14,21 +14,13 @@ SECRET = "s3cret-for-the-test-receiver-0001"
 @pytest.fixture
 def hooks(app):
     """Loopback receivers allowed (as in the embedded default) and a short backoff; the
-    in-memory queues emptied of what earlier (rolled back) tests left; workers run in this
-    app (other tests may have created and bound another one)."""
-    from service import jobs
-    from service.jobs import broker
+    in-memory queues emptied of what earlier (rolled back) tests left."""
 
-    broker.flush_all()
-    bound = jobs.app_context.app
-    jobs.bind(app)
     saved = {k: app.config[k] for k in ("WEBHOOK_ALLOW_LOOPBACK", "WEBHOOK_RETRY_SECONDS",
                                         "WEBHOOK_MAX_ATTEMPTS")}
     app.config.update(WEBHOOK_ALLOW_LOOPBACK=True, WEBHOOK_RETRY_SECONDS=0.2, WEBHOOK_MAX_ATTEMPTS=3)
     yield app
     app.config.update(saved)
-    broker.flush_all()  # nothing left for later tests' workers
-    jobs.bind(bound)
 
 
 def _subscribe(api, url: str, events: list[str], **extra) -> dict:
@@ -37,19 +29,6 @@ def _subscribe(api, url: str, events: list[str], **extra) -> dict:
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 
-
-def _run_worker(timeout_ms: int = 20_000) -> None:
-    """One worker until the webhook queue (retries waiting in its delay queue included) is
-    empty; the test reads the database only afterwards (the worker shares its connection)."""
-    from service.jobs import broker
-
-    worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=50)
-    worker.start()
-    try:
-        broker.join("webhooks", timeout=timeout_ms)
-        worker.join()
-    finally:
-        worker.stop()
 
 
 def _deliveries(database, event: str | None = None):
@@ -68,7 +47,7 @@ def test_a_receiver_that_fails_twice_gets_one_signed_delivery_accepted(hooks, ap
         sub = _subscribe(api, receiver.url, ["case.started"])
         flow = Registration(api("bj.chaoyang.clerk"), api("bj.chaoyang.wjw"))
         case = flow.start()
-        _run_worker()
+        run_worker("webhooks")
     assert receiver.bad_signatures == 0
     assert [r["status"] for r in receiver.requests] == [500, 503, 200]
     assert len({r["delivery"] for r in receiver.requests}) == 1  # the same id on every retry
@@ -94,13 +73,13 @@ def test_a_failed_delivery_is_replayed_from_the_log(hooks, api, database):
     with Receiver(SECRET, [500, 500, 500, 200]) as receiver:
         sub = _subscribe(api, receiver.url, ["case.started"])
         Registration(api("bj.chaoyang.clerk"), api("bj.chaoyang.wjw")).start()
-        _run_worker()
+        run_worker("webhooks")
         delivery, = _deliveries(database)
         assert delivery.status == "failed" and not receiver.accepted
         admin = api("admin")
         other = admin.post(f"/api/v1/webhooks/{sub['id']}/deliveries/{delivery.id}/replay")
         assert other.status_code == 202, other.get_json()
-        _run_worker()
+        run_worker("webhooks")
     assert receiver.accepted[0]["delivery"] == str(delivery.id)
     assert _deliveries(database)[0].status == "delivered"
     again = api("admin").post(f"/api/v1/webhooks/{sub['id']}/deliveries/{delivery.id}/replay")
